@@ -1,0 +1,298 @@
+//! One error type for the whole server, answered as RFC 9457 problem+json.
+//!
+//! Every failure a client can see goes through [`AppError`]. Its `title` and `detail`
+//! are Chinese, for people; its `type` is a stable English path, for programs. Internal
+//! causes (database text, panics) are logged with the request id and never shown.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A field that failed validation, named as the client sent it.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name in the request (`amount_fen`, `donor.name`).
+    pub field: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error with its Chinese message.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A bad row of an uploaded file, numbered as a spreadsheet shows it (the header is row 1).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct RowError {
+    /// The row as a spreadsheet numbers it.
+    pub row: u32,
+    /// The column's header, as in the file.
+    pub column: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+/// Why the caller is not authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No credentials were sent.
+    Missing,
+    /// The token is malformed, forged, of the wrong kind or signed otherwise.
+    Invalid,
+    /// The token was good but is past its time.
+    Expired,
+    /// Username or password is wrong.
+    BadCredentials,
+    /// A refresh token that was already used or revoked.
+    RefreshRevoked,
+}
+
+/// Everything that can go wrong in a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The body or query did not pass validation; each field is named.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// An uploaded file has bad rows; nothing was imported.
+    #[error("file has bad rows")]
+    BadRows(Vec<RowError>),
+    /// The request could not be read (malformed JSON, bad parameter).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Not signed in, or the credentials are bad.
+    #[error("unauthenticated: {0:?}")]
+    Unauthorized(AuthFailure),
+    /// Signed in, but not allowed to do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// A form was posted without its CSRF token, or with a wrong one.
+    #[error("csrf token missing or wrong")]
+    Csrf,
+    /// The thing asked for does not exist (or the caller may not know it does).
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// The route exists but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The request was valid but the current state refuses it.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The thing existed but is gone for good (an expired or revoked voucher).
+    #[error("gone: {0}")]
+    Gone(String),
+    /// The body is larger than the server accepts.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// The body is not of a media type this endpoint reads.
+    #[error("unsupported media type")]
+    UnsupportedMediaType(&'static str),
+    /// Too many requests from this client.
+    #[error("rate limited")]
+    RateLimited,
+    /// The server is not ready (database down, migrations missing).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an outage; the cause is logged, never shown.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A single-field validation error.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// An internal error whose cause is kept for the log only.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) | Self::BadRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem body a client sees.
+    pub fn problem(&self) -> Problem {
+        let (kind, title, detail): (&str, &str, String) = match self {
+            Self::Validation(_) => (
+                "validation",
+                "输入有误",
+                "请求中有字段未通过校验，请按提示修改。".into(),
+            ),
+            Self::BadRows(rows) => (
+                "bad-rows",
+                "文件中有错误行",
+                format!(
+                    "文件中有 {} 处错误，整份文件未导入，请修改后重新上传。",
+                    rows.len()
+                ),
+            ),
+            Self::BadRequest(why) => ("bad-request", "请求无法解析", why.clone()),
+            Self::Unauthorized(failure) => match failure {
+                AuthFailure::Missing => (
+                    "unauthenticated",
+                    "需要登录",
+                    "请先登录，或在请求中携带访问令牌。".into(),
+                ),
+                AuthFailure::Invalid => (
+                    "invalid-token",
+                    "令牌无效",
+                    "访问令牌无效，请重新登录。".into(),
+                ),
+                AuthFailure::Expired => (
+                    "token-expired",
+                    "令牌已过期",
+                    "访问令牌已过期，请刷新令牌或重新登录。".into(),
+                ),
+                AuthFailure::BadCredentials => (
+                    "bad-credentials",
+                    "用户名或密码错误",
+                    "用户名或密码错误，请核对后重试。".into(),
+                ),
+                AuthFailure::RefreshRevoked => (
+                    "refresh-revoked",
+                    "刷新令牌已失效",
+                    "刷新令牌已被使用或已注销，请重新登录。".into(),
+                ),
+            },
+            Self::Forbidden => ("forbidden", "无权操作", "您的角色无权进行此操作。".into()),
+            Self::Csrf => (
+                "csrf",
+                "表单已失效",
+                "表单校验码缺失或不正确，请刷新页面后重新提交。".into(),
+            ),
+            Self::NotFound(what) => ("not-found", "未找到", format!("未找到{what}。")),
+            Self::MethodNotAllowed => (
+                "method-not-allowed",
+                "不支持的请求方法",
+                "该地址不支持此请求方法。".into(),
+            ),
+            Self::Conflict(why) => ("conflict", "与当前状态冲突", why.clone()),
+            Self::Gone(why) => ("gone", "已失效", why.clone()),
+            Self::PayloadTooLarge => (
+                "payload-too-large",
+                "请求内容过大",
+                "请求内容超过了允许的大小。".into(),
+            ),
+            Self::UnsupportedMediaType(expected) => (
+                "unsupported-media-type",
+                "不支持的内容类型",
+                format!("请求内容类型不正确，应为 {expected}。"),
+            ),
+            Self::RateLimited => (
+                "rate-limited",
+                "请求过于频繁",
+                "请求过于频繁，请稍后再试。".into(),
+            ),
+            Self::Unavailable(_) => (
+                "unavailable",
+                "服务暂不可用",
+                "服务暂时不可用，请稍后再试。".into(),
+            ),
+            Self::Internal(_) => (
+                "internal",
+                "服务器内部错误",
+                "服务器出了点问题，我们已记录，请稍后再试。".into(),
+            ),
+        };
+        Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.to_owned(),
+            status: self.status().as_u16(),
+            detail,
+            errors: match self {
+                Self::Validation(fields) => Some(ProblemErrors::Fields(fields.clone())),
+                Self::BadRows(rows) => Some(ProblemErrors::Rows(rows.clone())),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A stable English identifier of the kind of problem, such as `/problems/validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short Chinese title.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened and what to do, in Chinese.
+    pub detail: String,
+    /// Each bad field or each bad row of a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ProblemErrors>,
+}
+
+/// The itemised errors of a problem.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ProblemErrors {
+    /// Bad fields of a JSON body or form.
+    Fields(Vec<FieldError>),
+    /// Bad rows of an uploaded file.
+    Rows(Vec<RowError>),
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            Self::Internal(cause) | Self::Unavailable(cause) => {
+                tracing::error!(error = %cause, status = status.as_u16(), "request failed");
+            }
+            _ => tracing::debug!(error = %self, status = status.as_u16(), "request refused"),
+        }
+        let mut response = (status, Json(self.problem())).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Self::Unauthorized(_) = self {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return Self::Conflict("该记录已存在，不能重复创建。".into());
+        }
+        Self::Internal(err.to_string())
+    }
+}
+
+/// The result of every service and handler.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,4 @@
+//! The identity tables.
+
+pub mod refresh_token;
+pub mod user;

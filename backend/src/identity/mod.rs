@@ -1,0 +1,12 @@
+//! Identity: users, roles, passwords, sessions, and the extractors that check them.
+
+pub mod api;
+pub mod entities;
+pub mod extract;
+pub mod password;
+mod role;
+pub mod service;
+pub mod tokens;
+
+pub use extract::{AllowedRoles, Authorized, CurrentUser};
+pub use role::{Binding, Role};

@@ -1,0 +1,24 @@
+//! 阳光慈善 (Sunshine): the platform of 吉林市慈善总会 — 双日捐 fundraising, donors'
+//! pledges and payments, receipts, the 61 阳光超市 and the vouchers of people in need.
+//!
+//! Layers, one way: HTTP handlers (`api.rs`, `pages`) → services (`service.rs`, one
+//! transaction each) → entities. See `ARCHITECTURE.md` at the root of the repository.
+
+pub mod app;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod identity;
+pub mod ids;
+pub mod openapi;
+pub mod ops;
+pub mod pagination;
+pub mod reference;
+pub mod state;
+pub mod web;
+
+pub use app::Application;
+pub use config::Config;

@@ -1,0 +1,83 @@
+//! Paginated lists: `?page=&per_page=`, never an unbounded list.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{AppError, AppResult};
+
+/// The largest page a client may ask for.
+pub const MAX_PER_PAGE: u64 = 500;
+
+/// Which page of a list to return.
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Items per page, 1 to 500; 100 by default.
+    pub per_page: Option<u64>,
+}
+
+impl PageQuery {
+    /// The page (from 0) and its size, checked.
+    pub fn resolve(self) -> AppResult<(u64, u64)> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(100);
+        if page == 0 {
+            return Err(AppError::field("page", "页码从 1 开始"));
+        }
+        if per_page == 0 || per_page > MAX_PER_PAGE {
+            return Err(AppError::field(
+                "per_page",
+                format!("每页条数须在 1 到 {MAX_PER_PAGE} 之间"),
+            ));
+        }
+        Ok((page - 1, per_page))
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// This page's number, from 1.
+    pub page: u64,
+    /// Items per page.
+    pub per_page: u64,
+    /// Items in the whole list.
+    pub total: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_zero_and_huge_pages_are_refused() {
+        assert!(
+            PageQuery {
+                page: Some(0),
+                per_page: None
+            }
+            .resolve()
+            .is_err()
+        );
+        assert!(
+            PageQuery {
+                page: None,
+                per_page: Some(501)
+            }
+            .resolve()
+            .is_err()
+        );
+        assert_eq!(
+            PageQuery {
+                page: None,
+                per_page: None
+            }
+            .resolve()
+            .ok(),
+            Some((0, 100))
+        );
+    }
+}

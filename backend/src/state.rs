@@ -1,0 +1,19 @@
+//! The state every handler shares: cheap handles only.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::identity::tokens::TokenKeys;
+
+/// Handles to the database, the configuration and the keys. Cloned per request.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Signs and checks access tokens.
+    pub tokens: TokenKeys,
+}

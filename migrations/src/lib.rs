@@ -1,0 +1,19 @@
+//! The schema of 阳光慈善. One migration per change; a landed migration is never edited.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_identity;
+mod m20261129_000002_reference;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_identity::Migration),
+            Box::new(m20261129_000002_reference::Migration),
+        ]
+    }
+}
