@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::health::routes())
         .merge(ops::metrics::routes())
         .merge(identity::api::routes())
+        .merge(identity::users_api::routes())
         .merge(reference::api::routes())
         .split_for_parts();
     let max_body = state.config.max_body_bytes;

@@ -1,1 +1,8 @@
+//! Helpers for the black-box tests and the benchmark: start the real server on a free
+//! port with its own fresh database, and talk HTTP to it.
 
+pub mod database;
+pub mod test_app;
+
+pub use database::TestDatabase;
+pub use test_app::{DEMO_PASSWORD, TestApp};

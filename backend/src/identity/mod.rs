@@ -7,6 +7,7 @@ pub mod password;
 mod role;
 pub mod service;
 pub mod tokens;
+pub mod users_api;
 
 pub use extract::{AllowedRoles, Authorized, CurrentUser};
 pub use role::{Binding, Role};

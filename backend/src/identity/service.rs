@@ -39,7 +39,7 @@ pub struct UserView {
 }
 
 impl UserView {
-    fn from_model(model: &user::Model) -> AppResult<Self> {
+    pub(crate) fn from_model(model: &user::Model) -> AppResult<Self> {
         let role = model
             .role
             .parse()
@@ -235,6 +235,19 @@ pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> AppResult<Use
             "用户名须为 3–32 个字符，只能包含小写字母、数字、下划线、点和连字符",
         ));
     }
+    let display_name = new
+        .display_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&username)
+        .to_owned();
+    if display_name.chars().count() > 64 || display_name.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            "display_name",
+            "显示名称不能超过 64 个字符，且不能含控制字符",
+        ));
+    }
     if let Err(message) = password::check_strength(&new.password) {
         errors.push(FieldError::new("password", message));
     }
@@ -257,7 +270,7 @@ pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> AppResult<Use
     }
     let model = user::ActiveModel {
         id: Set(new_id()),
-        display_name: Set(new.display_name.clone().unwrap_or_else(|| username.clone())),
+        display_name: Set(display_name),
         username: Set(username),
         password_hash: Set(phc),
         role: Set(new.role.as_str().to_owned()),

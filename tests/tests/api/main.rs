@@ -1,1 +1,11 @@
+//! Black-box tests: each starts the real server on a free port with a fresh database
+//! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set) and talks HTTP to it.
 
+mod cli;
+mod errors;
+mod helpers;
+mod identity;
+mod ops;
+mod pages;
+mod reference;
+mod roles;

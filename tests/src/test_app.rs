@@ -1,0 +1,124 @@
+//! `TestApp::spawn()`: the real server on port 0 with a fresh database.
+
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+use sunshine::config::Config;
+use sunshine::state::AppState;
+
+use crate::database::TestDatabase;
+
+/// The password of every demo account, seeded on the first start in development.
+pub const DEMO_PASSWORD: &str = "sunshine2026";
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// A client without cookies.
+    pub client: Client,
+    /// The server's state (its database handle and keys), for looking behind the API.
+    pub state: AppState,
+    /// The database, dropped with the app.
+    pub database: TestDatabase,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    /// Starts the server in development mode (so the demo accounts exist) on a fresh
+    /// database.
+    pub async fn spawn() -> Self {
+        let database = TestDatabase::create().await.expect("test database");
+        Self::spawn_on(database).await
+    }
+
+    /// Starts the server on a given database.
+    pub async fn spawn_on(database: TestDatabase) -> Self {
+        let config = config_for(&database);
+        let app = sunshine::Application::build(config)
+            .await
+            .expect("server builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        let server = tokio::spawn(async move {
+            app.run_until(std::future::pending()).await.ok();
+        });
+        Self {
+            address,
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            state,
+            database,
+            server,
+        }
+    }
+
+    /// The full URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Signs in over the API and returns the whole answer.
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// Signs in as a demo account and returns its session (access and refresh tokens).
+    pub async fn session(&self, username: &str) -> Value {
+        let response = self.login(username, DEMO_PASSWORD).await;
+        assert_eq!(response.status(), 200, "demo account {username} signs in");
+        response.json().await.expect("session json")
+    }
+
+    /// The access token of a demo account.
+    pub async fn token(&self, username: &str) -> String {
+        self.session(username).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// GET with an optional bearer token.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("GET")
+    }
+
+    /// POST JSON with an optional bearer token.
+    pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("POST")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// The configuration of a test server: development, port 0, its own data folder.
+pub fn config_for(database: &TestDatabase) -> Config {
+    let data_dir = database.data_dir.display().to_string();
+    let url = database.url.clone();
+    Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "SUNSHINE_DATA_DIR" => Some(data_dir.clone()),
+        "SUNSHINE_BIND" => Some("127.0.0.1:0".into()),
+        "SUNSHINE_ENV" => Some("development".into()),
+        _ => None,
+    })
+    .expect("test config")
+}

@@ -1,0 +1,134 @@
+//! The command line, run as a real process.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use tests::TestDatabase;
+
+fn sunshine(database: &TestDatabase) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sunshine-test-server"));
+    command
+        .env("DATABASE_URL", &database.url)
+        .env("SUNSHINE_DATA_DIR", &database.data_dir)
+        .env("SUNSHINE_ENV", "development")
+        .env("SUNSHINE_LOG", "warn");
+    command
+}
+
+#[tokio::test]
+async fn user_create_reads_the_password_from_stdin_and_check_passes() {
+    let database = TestDatabase::create().await.expect("db");
+    let mut child = sunshine(&database)
+        .args([
+            "user",
+            "create",
+            "--username",
+            "wang.caiwu",
+            "--role",
+            "finance",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long password\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已创建用户 wang.caiwu"));
+
+    let check = sunshine(&database).arg("check").output().expect("check");
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{text}");
+    assert!(text.contains("全部检查通过"));
+}
+
+#[tokio::test]
+async fn user_create_refuses_a_store_clerk_without_a_store() {
+    let database = TestDatabase::create().await.expect("db");
+    let mut child = sunshine(&database)
+        .args([
+            "user",
+            "create",
+            "--username",
+            "clerk",
+            "--role",
+            "store_staff",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long password\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("store_id"));
+}
+
+#[tokio::test]
+async fn seed_demo_prints_the_accounts_and_is_refused_in_production() {
+    let database = TestDatabase::create().await.expect("db");
+    let out = sunshine(&database)
+        .args(["seed", "--demo"])
+        .output()
+        .expect("seed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for username in [
+        "admin",
+        "finance",
+        "store",
+        "caseworker",
+        "unit",
+        "auditor",
+        "donor",
+    ] {
+        assert!(text.contains(username), "{username} printed");
+    }
+    let refused = sunshine(&database)
+        .env("SUNSHINE_ENV", "production")
+        .env(
+            "SUNSHINE_TOKEN_KEY",
+            "c3Vuc2hpbmUtdGVzdC10b2tlbi1rZXktMDEyMzQ1Njc4OWFiY2RlZg==",
+        )
+        .env(
+            "SUNSHINE_DATA_KEY",
+            "c3Vuc2hpbmUtdGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmZw==",
+        )
+        .args(["seed", "--demo"])
+        .output()
+        .expect("seed");
+    assert_eq!(refused.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn production_refuses_to_start_without_its_secrets() {
+    let database = TestDatabase::create().await.expect("db");
+    let out = sunshine(&database)
+        .env("SUNSHINE_ENV", "production")
+        .env("SUNSHINE_BIND", "127.0.0.1:0")
+        .arg("serve")
+        .output()
+        .expect("serve");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SUNSHINE_TOKEN_KEY"));
+}

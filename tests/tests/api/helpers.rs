@@ -1,0 +1,54 @@
+//! Assertions shared by the tests.
+
+use reqwest::Response;
+use serde_json::Value;
+
+/// Asserts a problem+json answer with this status and returns its body.
+pub async fn assert_problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type was {content_type}"
+    );
+    let body: Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status);
+    let kind = body["type"].as_str().expect("type");
+    assert!(
+        kind.starts_with("/problems/") && kind.is_ascii(),
+        "type {kind}"
+    );
+    let title = body["title"].as_str().expect("title");
+    let detail = body["detail"].as_str().expect("detail");
+    assert!(has_chinese(title), "title is Chinese: {title}");
+    assert!(has_chinese(detail), "detail is Chinese: {detail}");
+    assert_no_internals(&body.to_string());
+    body
+}
+
+/// Whether a text holds a CJK character.
+pub fn has_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Asserts a body carries no SQL, panic text or stack.
+pub fn assert_no_internals(text: &str) {
+    let lower = text.to_lowercase();
+    for needle in [
+        "select ",
+        "insert ",
+        "sqlx",
+        "sea_orm",
+        "panicked",
+        "stack backtrace",
+        "src/",
+        ".rs:",
+    ] {
+        assert!(!lower.contains(needle), "body leaks {needle:?}: {text}");
+    }
+}
