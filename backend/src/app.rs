@@ -41,6 +41,7 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         // Install the recorder before the first request so that none goes uncounted.
         ops::metrics::handle();
+        ops::metrics::spawn_upkeep();
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
         seed::seed_reference(&db).await.map_err(anyhow_app)?;

@@ -75,9 +75,19 @@ fn parse_role(raw: &str) -> Result<Role, String> {
     })
 }
 
-/// Parses the command line and runs it.
+/// Parses the process's command line and runs it.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    main_with(std::env::args_os())
+}
+
+/// Parses a command line (the program name first) and runs it; the benchmark starts
+/// servers through this.
+pub fn main_with<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(err) => {

@@ -15,10 +15,9 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// Makes a fresh database of the kind the environment asks for.
+    /// Makes a fresh database of the kind the environment asks for: PostgreSQL when
+    /// `TEST_DATABASE_URL` (or `DATABASE_URL`) names one, SQLite otherwise.
     pub async fn create() -> anyhow::Result<Self> {
-        let data_dir = std::env::temp_dir().join(format!("sunshine-test-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&data_dir)?;
         let requested = ["TEST_DATABASE_URL", "DATABASE_URL"]
             .iter()
             .find_map(|name| {
@@ -26,19 +25,27 @@ impl TestDatabase {
                     .ok()
                     .filter(|u| u.starts_with("postgres"))
             });
-        match requested {
+        Self::create_on(requested.as_deref()).await
+    }
+
+    /// Makes a fresh database on the PostgreSQL server of `admin_url`, or a SQLite file
+    /// when there is none.
+    pub async fn create_on(admin_url: Option<&str>) -> anyhow::Result<Self> {
+        let data_dir = std::env::temp_dir().join(format!("sunshine-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&data_dir)?;
+        match admin_url {
             Some(admin_url) if admin_url.starts_with("postgres") => {
                 let name = format!("sunshine_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url).await?;
+                let admin = Database::connect(admin_url).await?;
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await?;
                 admin.close().await?;
-                let url = replace_database(&admin_url, &name);
+                let url = replace_database(admin_url, &name);
                 Ok(Self {
                     url,
                     data_dir,
-                    postgres: Some((admin_url, name)),
+                    postgres: Some((admin_url.to_owned(), name)),
                 })
             }
             _ => {

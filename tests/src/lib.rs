@@ -1,6 +1,7 @@
 //! Helpers for the black-box tests and the benchmark: start the real server on a free
 //! port with its own fresh database, and talk HTTP to it.
 
+pub mod bench;
 pub mod database;
 pub mod test_app;
 

@@ -52,9 +52,9 @@ const MAX_CREDENTIAL_CHARS: usize = 256;
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "identity",
     request_body = LoginRequest,
     responses(
-        (status = 200, body = Session),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "成功", body = Session),
+        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn login(
@@ -93,8 +93,8 @@ async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "identity",
     request_body = RefreshRequest,
     responses(
-        (status = 200, body = Session),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "成功", body = Session),
+        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["holder of a refresh token"]))))]
 async fn refresh(
@@ -119,7 +119,7 @@ async fn refresh(
     request_body(content = LogoutRequest, description = "可选"),
     responses(
         (status = 204, description = "已退出"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["signed in"]))))]
@@ -142,8 +142,8 @@ async fn logout(
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity",
     responses(
-        (status = 200, body = UserView),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "成功", body = UserView),
+        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["signed in"]))))]

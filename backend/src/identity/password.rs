@@ -36,6 +36,33 @@ pub fn check_strength(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// At most one argon2 computation per core at a time. Each takes 19 MiB and a core for
+/// tens of milliseconds; unbounded, a burst of sign-ins would start one blocking thread
+/// per request and the allocator would keep every thread's memory.
+fn permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// Hashes off the async threads, one per core at a time.
+pub async fn hash_async(password: String) -> AppResult<String> {
+    let _permit = permits().acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(AppError::internal)?
+}
+
+/// Verifies off the async threads, one per core at a time.
+pub async fn verify_async(password: String, phc: String) -> AppResult<bool> {
+    let _permit = permits().acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(move || verify(&password, &phc))
+        .await
+        .map_err(AppError::internal)
+}
+
 /// A hash of a password nobody has, verified when the username is unknown so that a
 /// wrong username takes as long as a wrong password.
 pub fn decoy_hash() -> &'static str {

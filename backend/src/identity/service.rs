@@ -101,10 +101,7 @@ pub async fn login(
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| password::decoy_hash().to_owned());
-    let attempt = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&attempt, &phc))
-        .await
-        .map_err(AppError::internal)?;
+    let matches = password::verify_async(password.to_owned(), phc).await?;
     let model = match found {
         Some(model) if matches && model.active => model,
         _ => return Err(AppError::Unauthorized(AuthFailure::BadCredentials)),
@@ -256,10 +253,7 @@ pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> AppResult<Use
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let password = new.password.clone();
-    let phc = tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(AppError::internal)??;
+    let phc = password::hash_async(new.password.clone()).await?;
     let txn = db::begin_write(db).await?;
     let taken = user::Entity::find()
         .filter(user::Column::Username.eq(&username))

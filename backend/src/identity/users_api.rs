@@ -57,9 +57,9 @@ pub struct CreateUserRequest {
 #[utoipa::path(get, path = "/api/v1/users", tag = "identity",
     params(UserFilter),
     responses(
-        (status = 200, body = Paged<UserView>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "成功", body = Paged<UserView>),
+        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin", "auditor"]))))]
@@ -98,10 +98,10 @@ async fn list_users(
 #[utoipa::path(post, path = "/api/v1/users", tag = "identity",
     request_body = CreateUserRequest,
     responses(
-        (status = 201, body = UserView),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "已创建", body = UserView),
+        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "与当前状态冲突", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin"]))))]

@@ -27,7 +27,7 @@ pub struct Status {
 
 /// The process is alive.
 #[utoipa::path(get, path = "/health", tag = "operations",
-    responses((status = 200, body = Status)),
+    responses((status = 200, description = "成功", body = Status)),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn health() -> Json<Status> {
     Json(Status { status: "ok" })
@@ -36,8 +36,8 @@ async fn health() -> Json<Status> {
 /// The database is reachable and every migration is applied.
 #[utoipa::path(get, path = "/ready", tag = "operations",
     responses(
-        (status = 200, body = Status),
-        (status = 503, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "成功", body = Status),
+        (status = 503, description = "服务暂不可用", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn ready(State(state): State<AppState>) -> AppResult<Json<Status>> {

@@ -34,6 +34,26 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// Folds the raw latency samples into their buckets every few seconds. Without it the
+/// samples pile up in memory until a scrape, and an unscraped server would grow forever.
+pub fn spawn_upkeep() {
+    static STARTED: OnceLock<()> = OnceLock::new();
+    if STARTED.set(()).is_err() {
+        return;
+    }
+    if let Some(handle) = handle() {
+        std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(5));
+                    handle.run_upkeep();
+                }
+            })
+            .ok();
+    }
+}
+
 /// Counts and times every routed request by its route template (never its raw path, which
 /// may hold tokens).
 pub async fn track(request: Request, next: Next) -> Response {
@@ -61,9 +81,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// callers on loopback; others need an admin's bearer token.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses(
-        (status = 200, content_type = "text/plain", body = String),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "成功", content_type = "text/plain", body = String),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "无权操作", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["anyone on loopback", "admin"]))))]

@@ -42,7 +42,7 @@ pub struct RegionView {
 /// Jilin City's administrative tree, city first.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "reference",
     params(PageQuery),
-    responses((status = 200, body = Paged<RegionView>)),
+    responses((status = 200, description = "成功", body = Paged<RegionView>)),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn list_regions(
     State(state): State<AppState>,
@@ -92,7 +92,7 @@ pub struct StoreView {
 /// The 61 阳光超市 and the central warehouse.
 #[utoipa::path(get, path = "/api/v1/stores", tag = "reference",
     params(PageQuery),
-    responses((status = 200, body = Paged<StoreView>)),
+    responses((status = 200, description = "成功", body = Paged<StoreView>)),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn list_stores(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub struct ProjectView {
 /// The 17 branded charity projects.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "reference",
     params(PageQuery),
-    responses((status = 200, body = Paged<ProjectView>)),
+    responses((status = 200, description = "成功", body = Paged<ProjectView>)),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn list_projects(
     State(state): State<AppState>,
@@ -189,7 +189,7 @@ pub struct GoalView {
 
 /// The programme goals, such as 8000万元 and 10万人次 over 2006–2010.
 #[utoipa::path(get, path = "/api/v1/goals", tag = "reference",
-    responses((status = 200, body = Vec<GoalView>)),
+    responses((status = 200, description = "成功", body = Vec<GoalView>)),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn list_goals(State(state): State<AppState>) -> AppResult<Json<Vec<GoalView>>> {
     let goals = programme_goal::Entity::find()

@@ -1,0 +1,6 @@
+//! The benchmark harness: a server in a child process, a load driver, and the references
+//! measured in the same run.
+
+pub mod load;
+pub mod pgbench;
+pub mod server;

@@ -1,0 +1,89 @@
+//! A `sunshine` server in a child process, so that its memory can be measured apart from
+//! the load driver's.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::database::TestDatabase;
+
+/// A running server process.
+pub struct ServerProcess {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The database it runs on (dropped after the server).
+    pub database: TestDatabase,
+}
+
+impl ServerProcess {
+    /// Starts `program args…` as a server on `database`, on a free port, and waits until
+    /// `/ready` answers.
+    pub async fn start(
+        program: PathBuf,
+        args: &[&str],
+        database: TestDatabase,
+    ) -> anyhow::Result<Self> {
+        let port = free_port()?;
+        let child = Command::new(program)
+            .args(args)
+            .env("DATABASE_URL", &database.url)
+            .env("SUNSHINE_DATA_DIR", &database.data_dir)
+            .env("SUNSHINE_BIND", format!("127.0.0.1:{port}"))
+            .env("SUNSHINE_ENV", "development")
+            .env("SUNSHINE_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let mut server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            database,
+        };
+        server.wait_ready().await?;
+        Ok(server)
+    }
+
+    async fn wait_ready(&mut self) -> anyhow::Result<()> {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                anyhow::bail!("server exited early: {status}");
+            }
+            let ready = client.get(format!("{}/ready", self.base)).send().await;
+            if ready.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("server not ready within 60 s")
+    }
+
+    /// The server's resident memory now and at its peak, in bytes (Linux `/proc`).
+    pub fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+                .map_or(0, |kb| kb * 1024)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
