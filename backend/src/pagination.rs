@@ -10,6 +10,7 @@ pub const MAX_PER_PAGE: u64 = 500;
 
 /// Which page of a list to return.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
     pub page: Option<u64>,

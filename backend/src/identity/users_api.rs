@@ -25,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Filters for the user list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserFilter {
     /// Only users of this role.
     pub role: Option<Role>,
