@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod identity;
 pub mod ids;
+pub mod kernel;
 pub mod openapi;
 pub mod ops;
 pub mod pagination;

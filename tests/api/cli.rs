@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use tests::TestDatabase;
 
 fn sunshine(database: &TestDatabase) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sunshine-test-server"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sunshine"));
     command
         .env("DATABASE_URL", &database.url)
         .env("SUNSHINE_DATA_DIR", &database.data_dir)
@@ -131,4 +131,41 @@ async fn production_refuses_to_start_without_its_secrets() {
         .expect("serve");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SUNSHINE_TOKEN_KEY"));
+}
+
+#[tokio::test]
+async fn the_server_stops_cleanly_on_sigterm() {
+    let database = TestDatabase::create().await.expect("db");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = sunshine(&database)
+        .env("SUNSHINE_BIND", format!("127.0.0.1:{port}"))
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..300 {
+        let answer = client
+            .get(format!("http://127.0.0.1:{port}/ready"))
+            .send()
+            .await;
+        if answer.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server became ready");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "exit status {status}");
 }

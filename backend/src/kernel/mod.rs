@@ -1,0 +1,11 @@
+//! The shared kernel: small validated types every part uses.
+
+pub mod credit_code;
+pub mod id_card;
+pub mod money;
+pub mod phone;
+
+pub use credit_code::CreditCode;
+pub use id_card::IdCardNo;
+pub use money::Fen;
+pub use phone::Phone;

@@ -1,0 +1,124 @@
+//! Money: integer fen (分), never a float.
+
+use serde::{Deserialize, Serialize};
+
+/// An amount of money in fen (1 元 = 100 分). Negative only in reversing entries.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Fen(pub i64);
+
+impl Fen {
+    /// Zero.
+    pub const ZERO: Fen = Fen(0);
+
+    /// Parses yuan as people write it: `1234`, `1,234.5`, `¥1234.56`, `1234.56元`.
+    /// At most two decimals; never negative; never more than `max`.
+    pub fn parse_yuan(text: &str) -> Result<Fen, &'static str> {
+        let cleaned: String = text
+            .trim()
+            .trim_start_matches(['¥', '￥'])
+            .trim_end_matches('元')
+            .chars()
+            .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
+            .collect();
+        if cleaned.is_empty() {
+            return Err("金额不能为空");
+        }
+        if cleaned.starts_with('-') {
+            return Err("金额不能为负数");
+        }
+        let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+        if whole.is_empty() && fraction.is_empty() {
+            return Err("金额格式不正确");
+        }
+        if !whole.chars().all(|c| c.is_ascii_digit())
+            || !fraction.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err("金额只能包含数字和小数点");
+        }
+        if fraction.len() > 2 {
+            return Err("金额最多保留两位小数（精确到分）");
+        }
+        if whole.len() > 13 {
+            return Err("金额过大");
+        }
+        let yuan: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| "金额格式不正确")?
+        };
+        let fen: i64 = match fraction.len() {
+            0 => 0,
+            1 => fraction.parse::<i64>().map_err(|_| "金额格式不正确")? * 10,
+            _ => fraction.parse().map_err(|_| "金额格式不正确")?,
+        };
+        Ok(Fen(yuan * 100 + fen))
+    }
+
+    /// `¥1,234.56`.
+    pub fn display(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}¥{}.{:02}", group_thousands(abs / 100), abs % 100)
+    }
+
+    /// In 万元 with two decimals, for reports: `8000.00万元`.
+    pub fn display_wan(self) -> String {
+        let wan = self.0 as f64 / 1_000_000.0;
+        format!("{wan:.2}万元")
+    }
+}
+
+fn group_thousands(mut n: u64) -> String {
+    let mut groups = Vec::new();
+    loop {
+        if n < 1000 {
+            groups.push(n.to_string());
+            break;
+        }
+        groups.push(format!("{:03}", n % 1000));
+        n /= 1000;
+    }
+    groups.reverse();
+    groups.join(",")
+}
+
+impl std::fmt::Display for Fen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fen;
+
+    #[test]
+    fn yuan_as_people_write_it_parse_to_fen() {
+        assert_eq!(Fen::parse_yuan("1234"), Ok(Fen(123_400)));
+        assert_eq!(Fen::parse_yuan("1,234.5"), Ok(Fen(123_450)));
+        assert_eq!(Fen::parse_yuan("¥1234.56"), Ok(Fen(123_456)));
+        assert_eq!(Fen::parse_yuan(" 200元 "), Ok(Fen(20_000)));
+        assert_eq!(Fen::parse_yuan("0.01"), Ok(Fen(1)));
+        assert_eq!(Fen::parse_yuan(".5"), Ok(Fen(50)));
+    }
+
+    #[test]
+    fn bad_amounts_are_refused_with_a_reason() {
+        for bad in ["", "-5", "1.234", "abc", "1e5", "12.3.4", "."] {
+            assert!(Fen::parse_yuan(bad).is_err(), "{bad}");
+        }
+        assert!(Fen::parse_yuan("99999999999999").is_err());
+    }
+
+    #[test]
+    fn amounts_show_with_the_yuan_sign_and_thousands() {
+        assert_eq!(Fen(123_456).display(), "¥1,234.56");
+        assert_eq!(Fen(5).display(), "¥0.05");
+        assert_eq!(Fen(100_000_001_050).display(), "¥1,000,000,010.50");
+        assert_eq!(Fen(-100).display(), "-¥1.00");
+        assert_eq!(Fen(8_000_000_000).display_wan(), "8000.00万元");
+    }
+}
