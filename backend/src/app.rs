@@ -22,9 +22,11 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::identity::tokens::TokenKeys;
 use crate::openapi::ApiDoc;
+use crate::personal_data::Vault;
+use crate::rate_limit::RateLimiter;
 use crate::reference::seed::{self, DemoAccount};
 use crate::state::AppState;
-use crate::{db, identity, ops, reference, web};
+use crate::{db, fundraising, identity, ops, reference, web};
 
 /// A server, bound and ready to run.
 pub struct Application {
@@ -56,10 +58,16 @@ impl Application {
             config.access_token_minutes * 60,
         )?;
         let listener = TcpListener::bind(config.bind).await?;
+        let pledge_limiter = Arc::new(RateLimiter::new(
+            config.pledges_per_minute,
+            Duration::from_secs(60),
+        ));
         let state = AppState {
             db,
+            vault: Vault::new(&config.secrets.data_key),
             config: Arc::new(config),
             tokens,
+            pledge_limiter,
         };
         let router = router(state.clone());
         Ok(Self {
@@ -112,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identity::api::routes())
         .merge(identity::users_api::routes())
         .merge(reference::api::routes())
+        .merge(fundraising::api::routes())
         .split_for_parts();
     let max_body = state.config.max_body_bytes;
     let secure_headers = ServiceBuilder::new()

@@ -101,5 +101,78 @@ pub async fn run(db: &DatabaseConnection) -> anyhow::Result<Report> {
             bad_users.len()
         ),
     );
+    check_fundraising(db, &mut report).await?;
     Ok(report)
+}
+
+/// Running totals equal the ledgers they summarise.
+async fn check_fundraising(db: &DatabaseConnection, report: &mut Report) -> anyhow::Result<()> {
+    use crate::fundraising::entities::{campaign, fund_entry, payment, pledge};
+    use std::collections::HashMap;
+
+    let payments = payment::Entity::find().all(db).await?;
+    let mut paid_by_campaign: HashMap<String, i64> = HashMap::new();
+    let mut paid_by_pledge: HashMap<String, i64> = HashMap::new();
+    for p in &payments {
+        if let Some(c) = &p.campaign_id {
+            *paid_by_campaign.entry(c.clone()).or_default() += p.amount_fen;
+        }
+        if let Some(id) = &p.pledge_id {
+            *paid_by_pledge.entry(id.clone()).or_default() += p.amount_fen;
+        }
+    }
+    let campaigns = campaign::Entity::find().all(db).await?;
+    let mut wrong_campaigns = Vec::new();
+    for c in &campaigns {
+        let sums = crate::fundraising::totals::read(db, &c.id).await?;
+        let raised = sums
+            .iter()
+            .find(|s| s.dimension == "all")
+            .map_or(0, |s| s.money_fen);
+        let ledger = paid_by_campaign.get(&c.id).copied().unwrap_or(0);
+        if raised != ledger {
+            wrong_campaigns.push(format!("{}：累计 {raised} ≠ 到账合计 {ledger}", c.name));
+        }
+    }
+    let detail = if wrong_campaigns.is_empty() {
+        String::new()
+    } else {
+        format!("（不符：{}）", wrong_campaigns.join("；"))
+    };
+    report.record(
+        wrong_campaigns.is_empty(),
+        format!(
+            "{} 个募捐活动的已筹金额等于其到账合计{detail}",
+            campaigns.len()
+        ),
+    );
+    let pledges = pledge::Entity::find().all(db).await?;
+    let wrong_pledges = pledges
+        .iter()
+        .filter(|p| p.paid_fen != paid_by_pledge.get(&p.id).copied().unwrap_or(0) || p.paid_fen < 0)
+        .count();
+    report.record(
+        wrong_pledges == 0,
+        format!(
+            "{} 笔认捐的已付金额等于其到账合计（不符：{wrong_pledges}）",
+            pledges.len()
+        ),
+    );
+    let matched: i64 = payments
+        .iter()
+        .filter(|p| p.pledge_id.is_some())
+        .map(|p| p.amount_fen)
+        .sum();
+    let ledger: i64 = fund_entry::Entity::find()
+        .all(db)
+        .await?
+        .iter()
+        .filter(|e| e.kind != "allocation")
+        .map(|e| e.amount_fen)
+        .sum();
+    report.record(
+        matched == ledger,
+        format!("基金台账的捐赠合计 {ledger} 等于已匹配到账合计 {matched}"),
+    );
+    Ok(())
 }

@@ -12,6 +12,8 @@
 //! | `SUNSHINE_ACCESS_TOKEN_MINUTES` | `15` |
 //! | `SUNSHINE_REFRESH_TOKEN_DAYS` | `30` |
 //! | `SUNSHINE_MAX_BODY_BYTES` | `262144` |
+//! | `SUNSHINE_MAX_AMOUNT_FEN` | `10000000000` (1亿元) |
+//! | `SUNSHINE_PLEDGES_PER_MINUTE` | `20` per client address |
 //! | `SUNSHINE_LOG` | `info` |
 
 use std::collections::BTreeMap;
@@ -84,6 +86,10 @@ pub struct Config {
     pub refresh_token_days: i64,
     /// The largest request body the JSON API accepts.
     pub max_body_bytes: usize,
+    /// The largest pledge or payment, in fen.
+    pub max_amount_fen: i64,
+    /// Public pledges allowed per client address and minute.
+    pub pledges_per_minute: u32,
 }
 
 /// Why the configuration could not be built.
@@ -154,6 +160,8 @@ impl Config {
             access_token_minutes: parse(&lookup, "SUNSHINE_ACCESS_TOKEN_MINUTES", "15")?,
             refresh_token_days: parse(&lookup, "SUNSHINE_REFRESH_TOKEN_DAYS", "30")?,
             max_body_bytes: parse(&lookup, "SUNSHINE_MAX_BODY_BYTES", "262144")?,
+            max_amount_fen: parse(&lookup, "SUNSHINE_MAX_AMOUNT_FEN", "10000000000")?,
+            pledges_per_minute: parse(&lookup, "SUNSHINE_PLEDGES_PER_MINUTE", "20")?,
         })
     }
 

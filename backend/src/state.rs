@@ -6,6 +6,8 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 use crate::identity::tokens::TokenKeys;
+use crate::personal_data::Vault;
+use crate::rate_limit::RateLimiter;
 
 /// Handles to the database, the configuration and the keys. Cloned per request.
 #[derive(Clone, Debug)]
@@ -16,4 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Signs and checks access tokens.
     pub tokens: TokenKeys,
+    /// Encrypts personal data.
+    pub vault: Vault,
+    /// Limits public pledges per client address.
+    pub pledge_limiter: Arc<RateLimiter>,
 }

@@ -3,6 +3,7 @@
 
 mod cli;
 mod errors;
+mod fundraising;
 mod helpers;
 mod identity;
 mod ops;

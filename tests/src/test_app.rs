@@ -31,9 +31,19 @@ impl TestApp {
         Self::spawn_on(database).await
     }
 
+    /// Starts the server with some settings changed.
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
+        let database = TestDatabase::create().await.expect("test database");
+        Self::start(database, settings).await
+    }
+
     /// Starts the server on a given database.
     pub async fn spawn_on(database: TestDatabase) -> Self {
-        let config = config_for(&database);
+        Self::start(database, &[]).await
+    }
+
+    async fn start(database: TestDatabase, settings: &[(&str, &str)]) -> Self {
+        let config = config_for(&database, settings);
         let app = sunshine::Application::build(config)
             .await
             .expect("server builds");
@@ -93,6 +103,36 @@ impl TestApp {
         request.send().await.expect("GET")
     }
 
+    /// Creates and opens a campaign as the demo admin; returns its id.
+    pub async fn open_campaign(&self, name: &str, target_fen: i64) -> String {
+        let admin = self.token("admin").await;
+        let response = self
+            .post_json(
+                "/api/v1/campaigns",
+                &json!({
+                    "name": name,
+                    "kind": "double_day",
+                    "starts_on": "2026-11-01",
+                    "ends_on": "2026-12-31",
+                    "target_fen": target_fen,
+                }),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "campaign created");
+        let campaign: Value = response.json().await.expect("json");
+        let id = campaign["id"].as_str().expect("id").to_owned();
+        let opened = self
+            .post_json(
+                &format!("/api/v1/campaigns/{id}/open"),
+                &json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(opened.status(), 200, "campaign opened");
+        id
+    }
+
     /// POST JSON with an optional bearer token.
     pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> Response {
         let mut request = self.client.post(self.url(path)).json(body);
@@ -109,16 +149,23 @@ impl Drop for TestApp {
     }
 }
 
-/// The configuration of a test server: development, port 0, its own data folder.
-pub fn config_for(database: &TestDatabase) -> Config {
+/// The configuration of a test server: development, port 0, its own data folder, a
+/// pledge rate limit high enough for tests that pledge a lot, and `settings` on top.
+pub fn config_for(database: &TestDatabase, settings: &[(&str, &str)]) -> Config {
     let data_dir = database.data_dir.display().to_string();
     let url = database.url.clone();
-    Config::from_lookup(|name| match name {
-        "DATABASE_URL" => Some(url.clone()),
-        "SUNSHINE_DATA_DIR" => Some(data_dir.clone()),
-        "SUNSHINE_BIND" => Some("127.0.0.1:0".into()),
-        "SUNSHINE_ENV" => Some("development".into()),
-        _ => None,
+    Config::from_lookup(|name| {
+        if let Some((_, value)) = settings.iter().find(|(n, _)| *n == name) {
+            return Some((*value).to_owned());
+        }
+        match name {
+            "DATABASE_URL" => Some(url.clone()),
+            "SUNSHINE_DATA_DIR" => Some(data_dir.clone()),
+            "SUNSHINE_BIND" => Some("127.0.0.1:0".into()),
+            "SUNSHINE_ENV" => Some("development".into()),
+            "SUNSHINE_PLEDGES_PER_MINUTE" => Some("100000".into()),
+            _ => None,
+        }
     })
     .expect("test config")
 }

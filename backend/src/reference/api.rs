@@ -185,6 +185,10 @@ pub struct GoalView {
     pub target_fen: i64,
     /// Person-times to help.
     pub target_people_times: i64,
+    /// Raised so far by the campaigns that started within the goal's years, in fen.
+    pub raised_fen: i64,
+    /// Person-times helped so far, as the projects report them.
+    pub people_helped: i64,
 }
 
 /// The programme goals, such as 8000万元 and 10万人次 over 2006–2010.
@@ -195,16 +199,28 @@ async fn list_goals(State(state): State<AppState>) -> AppResult<Json<Vec<GoalVie
     let goals = programme_goal::Entity::find()
         .order_by_asc(programme_goal::Column::StartsOn)
         .all(&state.db)
+        .await?;
+    let people_helped: i64 = project::Entity::find()
+        .all(&state.db)
         .await?
-        .into_iter()
-        .map(|g| GoalView {
+        .iter()
+        .map(|p| p.people_helped)
+        .sum();
+    let mut views = Vec::with_capacity(goals.len());
+    for g in goals {
+        let raised_fen =
+            crate::fundraising::campaigns::raised_between(&state.db, g.starts_on, g.ends_on)
+                .await?;
+        views.push(GoalView {
             id: g.id,
             name: g.name,
             starts_on: g.starts_on,
             ends_on: g.ends_on,
             target_fen: g.target_fen,
             target_people_times: g.target_people_times,
-        })
-        .collect();
-    Ok(Json(goals))
+            raised_fen,
+            people_helped,
+        });
+    }
+    Ok(Json(views))
 }

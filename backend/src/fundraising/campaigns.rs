@@ -1,0 +1,385 @@
+//! Campaigns: create, open, close, list, and their progress.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::entities::{campaign, pledge};
+use super::totals::{self, Delta};
+use crate::db;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::ids::new_id;
+use crate::reference::entities::{project, region, work_unit};
+
+/// The kind of a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignKind {
+    /// The yearly 慈善救助双日捐.
+    DoubleDay,
+    /// An emergency appeal.
+    Emergency,
+    /// An appeal for one project.
+    Project,
+}
+
+impl CampaignKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::DoubleDay => "double_day",
+            Self::Emergency => "emergency",
+            Self::Project => "project",
+        }
+    }
+
+    /// The Chinese name.
+    pub fn label(kind: &str) -> &'static str {
+        match kind {
+            "double_day" => "慈善救助双日捐",
+            "emergency" => "应急募捐",
+            "project" => "项目募捐",
+            _ => "募捐活动",
+        }
+    }
+}
+
+/// A campaign as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CampaignView {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `double_day`, `emergency` or `project`.
+    pub kind: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Target in fen.
+    pub target_fen: i64,
+    /// `draft`, `open` or `closed`.
+    pub status: String,
+    /// The project of a project campaign.
+    pub project_id: Option<String>,
+}
+
+impl From<campaign::Model> for CampaignView {
+    fn from(c: campaign::Model) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            kind: c.kind,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            target_fen: c.target_fen,
+            status: c.status,
+            project_id: c.project_id,
+        }
+    }
+}
+
+/// A new campaign.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct NewCampaign {
+    /// 1–100 characters, unique.
+    pub name: String,
+    /// The kind.
+    pub kind: CampaignKind,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day, not before the first.
+    pub ends_on: NaiveDate,
+    /// Target in fen, at least 1.
+    pub target_fen: i64,
+    /// Required for a project campaign.
+    pub project_id: Option<String>,
+}
+
+/// The most a target may be: ten billion yuan.
+const MAX_TARGET_FEN: i64 = 1_000_000_000_000;
+
+/// Creates a campaign in `draft`.
+#[tracing::instrument(skip_all)]
+pub async fn create(db: &DatabaseConnection, new: NewCampaign) -> AppResult<CampaignView> {
+    let mut errors = Vec::new();
+    let name = new.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        errors.push(FieldError::new("name", "活动名称须为 1–100 个字符"));
+    }
+    if new.ends_on < new.starts_on {
+        errors.push(FieldError::new("ends_on", "结束日期不能早于开始日期"));
+    }
+    if !(1..=MAX_TARGET_FEN).contains(&new.target_fen) {
+        errors.push(FieldError::new(
+            "target_fen",
+            "目标金额须在 0.01 元到 100 亿元之间",
+        ));
+    }
+    match (&new.kind, &new.project_id) {
+        (CampaignKind::Project, None) => {
+            errors.push(FieldError::new("project_id", "项目募捐必须选择品牌项目"))
+        }
+        (_, Some(id)) if project::Entity::find_by_id(id).one(db).await?.is_none() => {
+            errors.push(FieldError::new("project_id", "品牌项目不存在"));
+        }
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let txn = db::begin_write(db).await?;
+    let taken = campaign::Entity::find()
+        .filter(campaign::Column::Name.eq(&name))
+        .one(&txn)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::Conflict(format!("已有同名的募捐活动：{name}")));
+    }
+    let model = campaign::ActiveModel {
+        id: Set(new_id()),
+        name: Set(name),
+        kind: Set(new.kind.as_str().into()),
+        starts_on: Set(new.starts_on),
+        ends_on: Set(new.ends_on),
+        target_fen: Set(new.target_fen),
+        status: Set("draft".into()),
+        project_id: Set(new.project_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+/// Opens a draft campaign for pledges.
+pub async fn open(db: &DatabaseConnection, id: &str) -> AppResult<CampaignView> {
+    transition(db, id, "draft", "open", "只有草稿状态的活动可以开启").await
+}
+
+/// Closes an open campaign; its unpaid pledges lapse and leave the pledged total.
+#[tracing::instrument(skip_all)]
+pub async fn close(db: &DatabaseConnection, id: &str) -> AppResult<CampaignView> {
+    let txn = db::begin_write(db).await?;
+    let updated = campaign::Entity::update_many()
+        .col_expr(campaign::Column::Status, Expr::value("closed"))
+        .filter(campaign::Column::Id.eq(id))
+        .filter(campaign::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        let exists = campaign::Entity::find_by_id(id).one(&txn).await?.is_some();
+        return Err(if exists {
+            AppError::Conflict("只有进行中的活动可以结束".into())
+        } else {
+            AppError::NotFound("该募捐活动")
+        });
+    }
+    let unpaid = pledge::Entity::find()
+        .filter(pledge::Column::CampaignId.eq(id))
+        .filter(pledge::Column::Status.eq("pledged"))
+        .all(&txn)
+        .await?;
+    for p in unpaid {
+        pledge::Entity::update_many()
+            .col_expr(pledge::Column::Status, Expr::value("lapsed"))
+            .filter(pledge::Column::Id.eq(&p.id))
+            .exec(&txn)
+            .await?;
+        let donor_kind = super::pledges::donor_kind_of(&txn, &p.donor_id).await?;
+        let keys = totals::keys(&donor_kind, p.region_code.as_deref(), p.unit_id.as_deref());
+        let delta = Delta {
+            pledged_fen: -p.amount_fen,
+            ..Delta::default()
+        };
+        totals::add(&txn, id, p.slot, &keys, delta).await?;
+    }
+    let model = campaign::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("该募捐活动"))?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+async fn transition(
+    db: &DatabaseConnection,
+    id: &str,
+    from: &str,
+    to: &str,
+    refusal: &str,
+) -> AppResult<CampaignView> {
+    let txn = db::begin_write(db).await?;
+    let updated = campaign::Entity::update_many()
+        .col_expr(campaign::Column::Status, Expr::value(to))
+        .filter(campaign::Column::Id.eq(id))
+        .filter(campaign::Column::Status.eq(from))
+        .exec(&txn)
+        .await?;
+    let model = campaign::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("该募捐活动"))?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict(refusal.into()));
+    }
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+/// A page of campaigns, newest first.
+pub async fn list(
+    db: &DatabaseConnection,
+    page: u64,
+    per_page: u64,
+) -> AppResult<(Vec<CampaignView>, u64)> {
+    let pages = campaign::Entity::find()
+        .order_by_desc(campaign::Column::Id)
+        .paginate(db, per_page);
+    let total = pages.num_items().await?;
+    let items = pages
+        .fetch_page(page)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok((items, total))
+}
+
+/// One campaign.
+pub async fn get(db: &DatabaseConnection, id: &str) -> AppResult<CampaignView> {
+    Ok(campaign::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("该募捐活动"))?
+        .into())
+}
+
+/// A share of a campaign's money, by one key of a dimension.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Share {
+    /// The region code, unit id or donor kind.
+    pub key: String,
+    /// Its Chinese name.
+    pub name: String,
+    /// Confirmed money, fen.
+    pub money_fen: i64,
+    /// Pledged but not yet paid, fen.
+    pub pledged_unpaid_fen: i64,
+    /// Donors with confirmed money.
+    pub donors: i64,
+}
+
+/// A campaign's progress.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Progress {
+    /// The campaign.
+    pub campaign_id: String,
+    /// Money and valued goods.
+    pub raised_fen: i64,
+    /// Confirmed money.
+    pub money_fen: i64,
+    /// Valued goods (counted from the inventory capability on).
+    pub goods_fen: i64,
+    /// Pledged but not yet paid.
+    pub pledged_unpaid_fen: i64,
+    /// Donors with confirmed money.
+    pub donors: i64,
+    /// The target.
+    pub target_fen: i64,
+    /// By district or county.
+    pub by_region: Vec<Share>,
+    /// By work unit.
+    pub by_unit: Vec<Share>,
+    /// By donor kind.
+    pub by_donor_kind: Vec<Share>,
+}
+
+/// A campaign's progress from its running totals: a few rows, never its history.
+pub async fn progress(db: &DatabaseConnection, id: &str) -> AppResult<Progress> {
+    let campaign = campaign::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("该募捐活动"))?;
+    let sums = totals::read(db, id).await?;
+    let overall = sums
+        .iter()
+        .find(|s| s.dimension == "all")
+        .cloned()
+        .unwrap_or_default();
+    let mut by_region = Vec::new();
+    let mut by_unit = Vec::new();
+    let mut by_donor_kind = Vec::new();
+    for sum in sums.iter().filter(|s| s.dimension != "all") {
+        let name = match sum.dimension.as_str() {
+            "region" => region::Entity::find_by_id(&sum.key)
+                .one(db)
+                .await?
+                .map(|r| r.name),
+            "unit" => work_unit::Entity::find_by_id(&sum.key)
+                .one(db)
+                .await?
+                .map(|u| u.name),
+            _ => Some(super::pledges::donor_kind_label(&sum.key).to_owned()),
+        }
+        .unwrap_or_else(|| sum.key.clone());
+        let share = Share {
+            key: sum.key.clone(),
+            name,
+            money_fen: sum.money_fen,
+            pledged_unpaid_fen: sum.pledged_fen - sum.pledge_paid_fen,
+            donors: sum.donors,
+        };
+        match sum.dimension.as_str() {
+            "region" => by_region.push(share),
+            "unit" => by_unit.push(share),
+            _ => by_donor_kind.push(share),
+        }
+    }
+    for list in [&mut by_region, &mut by_unit, &mut by_donor_kind] {
+        list.sort_by(|a, b| b.money_fen.cmp(&a.money_fen).then(a.key.cmp(&b.key)));
+    }
+    Ok(Progress {
+        campaign_id: campaign.id,
+        raised_fen: overall.money_fen,
+        money_fen: overall.money_fen,
+        goods_fen: 0,
+        pledged_unpaid_fen: overall.pledged_fen - overall.pledge_paid_fen,
+        donors: overall.donors,
+        target_fen: campaign.target_fen,
+        by_region,
+        by_unit,
+        by_donor_kind,
+    })
+}
+
+/// Money raised by the campaigns that start within `[from, to]`: one total per campaign,
+/// read from the running totals.
+pub async fn raised_between(
+    db: &DatabaseConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<i64> {
+    let ids: Vec<String> = campaign::Entity::find()
+        .filter(campaign::Column::StartsOn.between(from, to))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let rows = super::entities::campaign_total::Entity::find()
+        .filter(super::entities::campaign_total::Column::CampaignId.is_in(ids))
+        .filter(super::entities::campaign_total::Column::Dimension.eq("all"))
+        .all(db)
+        .await?;
+    Ok(rows.iter().map(|r| r.money_fen).sum())
+}

@@ -1,0 +1,9 @@
+//! The fundraising tables.
+
+pub mod campaign;
+pub mod campaign_donor;
+pub mod campaign_total;
+pub mod donor;
+pub mod fund_entry;
+pub mod payment;
+pub mod pledge;

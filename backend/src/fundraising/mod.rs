@@ -1,0 +1,9 @@
+//! Fundraising: 双日捐 campaigns, donors, pledges, payments, the fund ledger and the
+//! running totals that show progress toward the goals.
+
+pub mod api;
+pub mod campaigns;
+pub mod entities;
+pub mod payments;
+pub mod pledges;
+pub mod totals;

@@ -1,0 +1,534 @@
+//! Payments (到账): recorded by finance, matched to pledges by reference code or by hand,
+//! corrected only by reversing entries. Every step updates the pledge, the campaign's
+//! running totals and the fund ledger in the same transaction.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::entities::{campaign_donor, fund_entry, payment, pledge};
+use super::pledges::{donor_kind_of, normalize_reference};
+use super::totals::{self, Delta};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::ids::new_id;
+
+/// How the money came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 银行转账.
+    BankTransfer,
+    /// 现金.
+    Cash,
+    /// 微信支付 (with its transaction reference).
+    WechatPay,
+    /// 支付宝 (with its transaction reference).
+    Alipay,
+    /// 工资代扣.
+    Payroll,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::BankTransfer => "bank_transfer",
+            Self::Cash => "cash",
+            Self::WechatPay => "wechat_pay",
+            Self::Alipay => "alipay",
+            Self::Payroll => "payroll",
+        }
+    }
+
+    /// The Chinese name of a stored channel.
+    pub fn label(channel: &str) -> &'static str {
+        match channel {
+            "bank_transfer" => "银行转账",
+            "cash" => "现金",
+            "wechat_pay" => "微信支付",
+            "alipay" => "支付宝",
+            "payroll" => "工资代扣",
+            _ => "其他",
+        }
+    }
+}
+
+/// Money that arrived, as finance records it.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct NewPayment {
+    /// Fen, at least 1.
+    pub amount_fen: i64,
+    /// How it came.
+    pub channel: Channel,
+    /// The day it arrived (not in the future).
+    pub received_on: NaiveDate,
+    /// The payer as the bank or channel names them.
+    pub payer_reference: Option<String>,
+    /// The pledge's reference code, if the payer quoted one.
+    pub reference_code: Option<String>,
+}
+
+/// A payment as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PaymentView {
+    /// Its id.
+    pub id: String,
+    /// Fen; negative for a reversal.
+    pub amount_fen: i64,
+    /// The channel.
+    pub channel: String,
+    /// When the money arrived.
+    pub received_on: NaiveDate,
+    /// The payer's reference.
+    pub payer_reference: Option<String>,
+    /// The code quoted.
+    pub reference_code: Option<String>,
+    /// `matched`, `unmatched` or `reversal`.
+    pub status: String,
+    /// The pledge it pays.
+    pub pledge_id: Option<String>,
+    /// The campaign it counts for.
+    pub campaign_id: Option<String>,
+    /// The payment this one reverses.
+    pub reverses_id: Option<String>,
+    /// Why it was reversed.
+    pub reason: Option<String>,
+}
+
+impl From<payment::Model> for PaymentView {
+    fn from(p: payment::Model) -> Self {
+        let status = if p.reverses_id.is_some() {
+            "reversal"
+        } else if p.pledge_id.is_some() {
+            "matched"
+        } else {
+            "unmatched"
+        };
+        Self {
+            id: p.id,
+            amount_fen: p.amount_fen,
+            channel: p.channel,
+            received_on: p.received_on,
+            payer_reference: p.payer_reference,
+            reference_code: p.reference_code,
+            status: status.into(),
+            pledge_id: p.pledge_id,
+            campaign_id: p.campaign_id,
+            reverses_id: p.reverses_id,
+            reason: p.reason,
+        }
+    }
+}
+
+fn check(new: &NewPayment, max_fen: i64) -> AppResult<(Option<String>, Option<String>)> {
+    let mut errors = Vec::new();
+    if !(1..=max_fen).contains(&new.amount_fen) {
+        errors.push(FieldError::new(
+            "amount_fen",
+            format!("金额须在 0.01 元到 {} 之间", crate::kernel::Fen(max_fen)),
+        ));
+    }
+    let today = Utc::now().date_naive();
+    if new.received_on > today {
+        errors.push(FieldError::new("received_on", "到账日期不能晚于今天"));
+    }
+    if new.received_on < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today) {
+        errors.push(FieldError::new("received_on", "到账日期过早"));
+    }
+    let payer = bounded(
+        "payer_reference",
+        new.payer_reference.as_deref(),
+        &mut errors,
+    );
+    let code = bounded("reference_code", new.reference_code.as_deref(), &mut errors)
+        .map(|c| normalize_reference(&c));
+    if errors.is_empty() {
+        Ok((payer, code))
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+fn bounded(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if value.chars().count() > 100 || value.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            field,
+            "不能超过 100 个字符，且不能含控制字符",
+        ));
+        return None;
+    }
+    Some(value.to_owned())
+}
+
+/// Records a payment and, when it quotes a live pledge's code, matches it at once.
+#[tracing::instrument(skip_all)]
+pub async fn record(
+    txn: &DatabaseTransaction,
+    recorded_by: &str,
+    new: &NewPayment,
+    max_fen: i64,
+) -> AppResult<PaymentView> {
+    let (payer_reference, reference_code) = check(new, max_fen)?;
+    let target = match &reference_code {
+        Some(code) => {
+            pledge::Entity::find()
+                .filter(pledge::Column::ReferenceCode.eq(code))
+                .filter(pledge::Column::Status.ne("cancelled"))
+                .one(txn)
+                .await?
+        }
+        None => None,
+    };
+    let model = payment::ActiveModel {
+        id: Set(new_id()),
+        amount_fen: Set(new.amount_fen),
+        channel: Set(new.channel.as_str().into()),
+        received_on: Set(new.received_on),
+        payer_reference: Set(payer_reference),
+        reference_code: Set(reference_code),
+        pledge_id: Set(target.as_ref().map(|p| p.id.clone())),
+        campaign_id: Set(target.as_ref().map(|p| p.campaign_id.clone())),
+        reverses_id: Set(None),
+        reason: Set(None),
+        recorded_by: Set(recorded_by.into()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    if let Some(target) = target {
+        apply(txn, &target, &model, recorded_by).await?;
+    }
+    Ok(model.into())
+}
+
+/// Matches an unmatched payment to a pledge by hand.
+#[tracing::instrument(skip_all)]
+pub async fn match_to(
+    txn: &DatabaseTransaction,
+    by: &str,
+    payment_id: &str,
+    pledge_id: &str,
+) -> AppResult<PaymentView> {
+    let target = pledge::Entity::find_by_id(pledge_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::field("pledge_id", "认捐不存在"))?;
+    if target.status == "cancelled" {
+        return Err(AppError::Conflict("该认捐已取消，不能匹配".into()));
+    }
+    // Assign the pledge once: only a payment that is still unmatched and no reversal.
+    let assigned = payment::Entity::update_many()
+        .col_expr(payment::Column::PledgeId, Expr::value(pledge_id))
+        .col_expr(
+            payment::Column::CampaignId,
+            Expr::value(&target.campaign_id),
+        )
+        .filter(payment::Column::Id.eq(payment_id))
+        .filter(payment::Column::PledgeId.is_null())
+        .filter(payment::Column::ReversesId.is_null())
+        .exec(txn)
+        .await?;
+    let model = payment::Entity::find_by_id(payment_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound("该到账记录"))?;
+    if assigned.rows_affected != 1 {
+        return Err(AppError::Conflict("该到账记录已匹配或是冲正记录".into()));
+    }
+    let reversed = payment::Entity::find()
+        .filter(payment::Column::ReversesId.eq(payment_id))
+        .count(txn)
+        .await?;
+    if reversed > 0 {
+        return Err(AppError::Conflict("该到账记录已冲正，不能再匹配".into()));
+    }
+    apply(txn, &target, &model, by).await?;
+    Ok(model.into())
+}
+
+/// Reverses a payment with a reason: a new, negative payment; the original stays.
+#[tracing::instrument(skip_all)]
+pub async fn reverse(
+    txn: &DatabaseTransaction,
+    by: &str,
+    payment_id: &str,
+    reason: &str,
+) -> AppResult<PaymentView> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::field("reason", "请填写冲正原因（不超过 500 字）"));
+    }
+    let original = payment::Entity::find_by_id(payment_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound("该到账记录"))?;
+    if original.reverses_id.is_some() {
+        return Err(AppError::Conflict("冲正记录本身不能再冲正".into()));
+    }
+    let reversal = payment::ActiveModel {
+        id: Set(new_id()),
+        amount_fen: Set(-original.amount_fen),
+        channel: Set(original.channel.clone()),
+        received_on: Set(Utc::now().date_naive()),
+        payer_reference: Set(original.payer_reference.clone()),
+        reference_code: Set(original.reference_code.clone()),
+        pledge_id: Set(original.pledge_id.clone()),
+        campaign_id: Set(original.campaign_id.clone()),
+        reverses_id: Set(Some(original.id.clone())),
+        reason: Set(Some(reason.to_owned())),
+        recorded_by: Set(by.into()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::Conflict("该到账记录已冲正过".into()),
+        other => other,
+    })?;
+    if let Some(pledge_id) = &original.pledge_id {
+        let target = pledge::Entity::find_by_id(pledge_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::internal("matched pledge missing"))?;
+        apply(txn, &target, &reversal, by).await?;
+    }
+    Ok(reversal.into())
+}
+
+/// Applies a matched payment (or reversal) to its pledge, the totals and the fund ledger.
+async fn apply(
+    txn: &DatabaseTransaction,
+    target: &pledge::Model,
+    pay: &payment::Model,
+    by: &str,
+) -> AppResult<()> {
+    // The update takes the pledge's row lock: payments to one pledge queue here.
+    pledge::Entity::update_many()
+        .col_expr(
+            pledge::Column::PaidFen,
+            Expr::col(pledge::Column::PaidFen).add(pay.amount_fen),
+        )
+        .filter(pledge::Column::Id.eq(&target.id))
+        .exec(txn)
+        .await?;
+    let now = pledge::Entity::find_by_id(&target.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::internal("pledge vanished"))?;
+    let new_paid = now.paid_fen;
+    let old_paid = new_paid - pay.amount_fen;
+    let status = if new_paid >= now.amount_fen {
+        "paid"
+    } else if new_paid > 0 {
+        "partly_paid"
+    } else if now.status == "lapsed" || now.status == "paid" || now.status == "partly_paid" {
+        // A reversal back to nothing: pledged again while the campaign runs.
+        "pledged"
+    } else {
+        now.status.as_str()
+    };
+    pledge::Entity::update_many()
+        .col_expr(pledge::Column::Status, Expr::value(status))
+        .filter(pledge::Column::Id.eq(&target.id))
+        .exec(txn)
+        .await?;
+    let capped = |paid: i64| paid.clamp(0, now.amount_fen);
+    let was_lapsed = now.status == "lapsed";
+    let mut delta = Delta {
+        money_fen: pay.amount_fen,
+        pledge_paid_fen: capped(new_paid) - capped(old_paid),
+        ..Delta::default()
+    };
+    if was_lapsed && new_paid > 0 {
+        // A lapsed pledge left the pledged total when its campaign closed; money brings it back.
+        delta.pledged_fen += now.amount_fen;
+    }
+    delta.donors = donor_change(txn, &now, old_paid, new_paid).await?;
+    let donor_kind = donor_kind_of(txn, &now.donor_id).await?;
+    let keys = totals::keys(
+        &donor_kind,
+        now.region_code.as_deref(),
+        now.unit_id.as_deref(),
+    );
+    totals::add(txn, &now.campaign_id, now.slot, &keys, delta).await?;
+    fund_entry::ActiveModel {
+        id: Set(new_id()),
+        fund: Set(now.project_id.clone().unwrap_or_else(|| "general".into())),
+        campaign_id: Set(Some(now.campaign_id.clone())),
+        amount_fen: Set(pay.amount_fen),
+        kind: Set(if pay.amount_fen < 0 {
+            "reversal"
+        } else {
+            "donation"
+        }
+        .into()),
+        payment_id: Set(Some(pay.id.clone())),
+        reason: Set(pay.reason.clone()),
+        created_by: Set(Some(by.into())),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// +1 when a donor's first money in the campaign arrives, −1 when their last is reversed.
+async fn donor_change(
+    txn: &DatabaseTransaction,
+    p: &pledge::Model,
+    old_paid: i64,
+    new_paid: i64,
+) -> AppResult<i64> {
+    if old_paid <= 0 && new_paid > 0 {
+        let exists =
+            campaign_donor::Entity::find_by_id((p.campaign_id.clone(), p.donor_id.clone()))
+                .one(txn)
+                .await?
+                .is_some();
+        if exists {
+            return Ok(0);
+        }
+        campaign_donor::ActiveModel {
+            campaign_id: Set(p.campaign_id.clone()),
+            donor_id: Set(p.donor_id.clone()),
+        }
+        .insert(txn)
+        .await?;
+        return Ok(1);
+    }
+    if old_paid > 0 && new_paid <= 0 {
+        let others = pledge::Entity::find()
+            .filter(pledge::Column::CampaignId.eq(&p.campaign_id))
+            .filter(pledge::Column::DonorId.eq(&p.donor_id))
+            .filter(pledge::Column::PaidFen.gt(0))
+            .count(txn)
+            .await?;
+        if others == 0 {
+            campaign_donor::Entity::delete_by_id((p.campaign_id.clone(), p.donor_id.clone()))
+                .exec(txn)
+                .await?;
+            return Ok(-1);
+        }
+    }
+    Ok(0)
+}
+
+/// Filters for the payment list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PaymentFilter {
+    /// `unmatched`, `matched` or `reversal`.
+    pub status: Option<String>,
+    /// Exact amount in fen.
+    pub amount_fen: Option<i64>,
+    /// The day it arrived.
+    pub received_on: Option<NaiveDate>,
+    /// Part of the payer's reference.
+    pub q: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Items per page, 1 to 500.
+    pub per_page: Option<u64>,
+}
+
+/// A page of payments, newest first.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    filter: &PaymentFilter,
+    page: u64,
+    per_page: u64,
+) -> AppResult<(Vec<PaymentView>, u64)> {
+    let mut query = payment::Entity::find().order_by_desc(payment::Column::Id);
+    match filter.status.as_deref() {
+        Some("unmatched") => {
+            query = query
+                .filter(payment::Column::PledgeId.is_null())
+                .filter(payment::Column::ReversesId.is_null());
+        }
+        Some("matched") => {
+            query = query
+                .filter(payment::Column::PledgeId.is_not_null())
+                .filter(payment::Column::ReversesId.is_null());
+        }
+        Some("reversal") => query = query.filter(payment::Column::ReversesId.is_not_null()),
+        Some(_) => {
+            return Err(AppError::field(
+                "status",
+                "状态须为 unmatched、matched 或 reversal",
+            ));
+        }
+        None => {}
+    }
+    if let Some(amount) = filter.amount_fen {
+        query = query.filter(payment::Column::AmountFen.eq(amount));
+    }
+    if let Some(day) = filter.received_on {
+        query = query.filter(payment::Column::ReceivedOn.eq(day));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() > 100 {
+            return Err(AppError::field("q", "搜索词不能超过 100 个字符"));
+        }
+        query = query.filter(payment::Column::PayerReference.contains(q));
+    }
+    let pages = query.paginate(conn, per_page);
+    let total = pages.num_items().await?;
+    let items = pages
+        .fetch_page(page)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok((items, total))
+}
+
+/// Records a payment in its own transaction; with an idempotency key, a retry returns
+/// the first answer and records nothing.
+pub async fn record_once(
+    db: &sea_orm::DatabaseConnection,
+    recorded_by: &str,
+    new: &NewPayment,
+    max_fen: i64,
+    key: Option<&str>,
+) -> AppResult<crate::idempotency::Outcome<PaymentView>> {
+    use crate::idempotency::{self, Outcome};
+    let txn = crate::db::begin_write(db).await?;
+    if let Some(first) = idempotency::begin(&txn, "payments", key, new).await? {
+        return Ok(Outcome::Replayed(first));
+    }
+    let recorded = record(&txn, recorded_by, new, max_fen).await?;
+    idempotency::finish(&txn, "payments", key, 201, &recorded).await?;
+    txn.commit().await?;
+    Ok(Outcome::Fresh(recorded))
+}
+
+/// Matches by hand in its own transaction.
+pub async fn match_once(
+    db: &sea_orm::DatabaseConnection,
+    by: &str,
+    payment_id: &str,
+    pledge_id: &str,
+) -> AppResult<PaymentView> {
+    let txn = crate::db::begin_write(db).await?;
+    let view = match_to(&txn, by, payment_id, pledge_id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Reverses in its own transaction.
+pub async fn reverse_once(
+    db: &sea_orm::DatabaseConnection,
+    by: &str,
+    payment_id: &str,
+    reason: &str,
+) -> AppResult<PaymentView> {
+    let txn = crate::db::begin_write(db).await?;
+    let view = reverse(&txn, by, payment_id, reason).await?;
+    txn.commit().await?;
+    Ok(view)
+}

@@ -1,0 +1,164 @@
+//! `Idempotency-Key`: a retried request returns the first answer and changes nothing again.
+//!
+//! The key is claimed inside the same transaction as the work it guards: a second request
+//! with the same key waits for the first to commit (PostgreSQL's unique index, SQLite's
+//! write lock), then finds the stored answer and replays it.
+
+use axum::http::HeaderMap;
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult};
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, AppResult};
+
+/// The header's name.
+pub const HEADER: &str = "idempotency-key";
+
+/// A stored first answer.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    /// Its HTTP status.
+    pub status: u16,
+    /// Its JSON body.
+    pub body: String,
+}
+
+/// Reads and checks the header: 1–100 visible ASCII characters.
+pub fn key_from(headers: &HeaderMap) -> AppResult<Option<String>> {
+    let Some(value) = headers.get(HEADER) else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_graphic()))
+        .ok_or_else(|| AppError::field("Idempotency-Key", "幂等键须为 1–100 个可见 ASCII 字符"))?;
+    Ok(Some(key.to_owned()))
+}
+
+/// A fingerprint of the request body, so a key reused for another request is caught.
+pub fn fingerprint(body: &impl serde::Serialize) -> String {
+    let json = serde_json::to_vec(body).unwrap_or_default();
+    Sha256::digest(&json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    request_hash: String,
+    status: Option<i16>,
+    body: Option<String>,
+}
+
+/// Claims `key` in `scope` for this transaction. `Some` is the first answer to replay.
+pub async fn claim(
+    txn: &DatabaseTransaction,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+) -> AppResult<Option<Stored>> {
+    let insert = Query::insert()
+        .into_table("idempotency_keys")
+        .columns(["scope", "key", "request_hash", "created_at"])
+        .values_panic([
+            scope.into(),
+            key.into(),
+            request_hash.into(),
+            Utc::now().into(),
+        ])
+        .on_conflict(
+            OnConflict::columns(["scope", "key"])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    let inserted = txn.execute(&insert).await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(None);
+    }
+    let select = Query::select()
+        .columns(["request_hash", "status", "body"])
+        .from("idempotency_keys")
+        .and_where(Expr::col("scope").eq(scope))
+        .and_where(Expr::col("key").eq(key))
+        .to_owned();
+    let backend = txn.get_database_backend();
+    let row = Row::find_by_statement(backend.build(&select))
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::internal("idempotency row vanished"))?;
+    if row.request_hash != request_hash {
+        return Err(AppError::Conflict(
+            "该幂等键已用于另一个不同的请求，请换一个新的幂等键。".into(),
+        ));
+    }
+    match (row.status, row.body) {
+        (Some(status), Some(body)) => Ok(Some(Stored {
+            status: u16::try_from(status).unwrap_or(200),
+            body,
+        })),
+        _ => Err(AppError::Conflict(
+            "相同的请求正在处理，请稍后重试。".into(),
+        )),
+    }
+}
+
+/// Stores the answer for the claimed key, in the same transaction as the work.
+pub async fn store(
+    txn: &DatabaseTransaction,
+    scope: &str,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> AppResult<()> {
+    let update = Query::update()
+        .table("idempotency_keys")
+        .value("status", i16::try_from(status).unwrap_or(200))
+        .value("body", body)
+        .and_where(Expr::col("scope").eq(scope))
+        .and_where(Expr::col("key").eq(key))
+        .to_owned();
+    txn.execute(&update).await?;
+    Ok(())
+}
+
+/// What an idempotent operation gives: its own result, or the first answer again.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    /// The work was done now.
+    Fresh(T),
+    /// The key was used before: the first answer, unchanged.
+    Replayed(Stored),
+}
+
+/// Claims the key (if any) at the start of `txn`; `Some` is an answer to replay at once.
+pub async fn begin(
+    txn: &DatabaseTransaction,
+    scope: &str,
+    key: Option<&str>,
+    request: &impl serde::Serialize,
+) -> AppResult<Option<Stored>> {
+    match key {
+        Some(key) => claim(txn, scope, key, &fingerprint(request)).await,
+        None => Ok(None),
+    }
+}
+
+/// Stores the answer for the key (if any) before `txn` commits.
+pub async fn finish(
+    txn: &DatabaseTransaction,
+    scope: &str,
+    key: Option<&str>,
+    status: u16,
+    answer: &impl serde::Serialize,
+) -> AppResult<()> {
+    if let Some(key) = key {
+        let body = serde_json::to_string(answer).map_err(AppError::internal)?;
+        store(txn, scope, key, status, &body).await?;
+    }
+    Ok(())
+}

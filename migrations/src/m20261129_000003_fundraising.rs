@@ -1,0 +1,545 @@
+//! Fundraising: campaigns, donors, pledges, payments, the fund ledger, running totals
+//! kept in slots, and idempotency keys.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Campaigns {
+    Table,
+    Id,
+    Name,
+    Kind,
+    StartsOn,
+    EndsOn,
+    TargetFen,
+    Status,
+    ProjectId,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Donors {
+    Table,
+    Id,
+    Kind,
+    Name,
+    Phone,
+    IdNumberCipher,
+    IdNumberHash,
+    IdNumberMasked,
+    CreditCode,
+    Contact,
+    UserId,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Pledges {
+    Table,
+    Id,
+    CampaignId,
+    ProjectId,
+    DonorId,
+    AmountFen,
+    PaidFen,
+    Status,
+    ReferenceCode,
+    AccessTokenHash,
+    PublicNameConsent,
+    PublicName,
+    ReceiptRequested,
+    ReceiptTitle,
+    RegionCode,
+    UnitId,
+    Slot,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Payments {
+    Table,
+    Id,
+    AmountFen,
+    Channel,
+    ReceivedOn,
+    PayerReference,
+    ReferenceCode,
+    PledgeId,
+    CampaignId,
+    ReversesId,
+    Reason,
+    RecordedBy,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum FundLedger {
+    Table,
+    Id,
+    Fund,
+    CampaignId,
+    AmountFen,
+    Kind,
+    PaymentId,
+    Reason,
+    CreatedBy,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum CampaignTotals {
+    Table,
+    CampaignId,
+    Dimension,
+    Key,
+    Slot,
+    MoneyFen,
+    PledgedFen,
+    PledgePaidFen,
+    Donors,
+}
+
+#[derive(DeriveIden)]
+enum CampaignDonors {
+    Table,
+    CampaignId,
+    DonorId,
+}
+
+#[derive(DeriveIden)]
+enum IdempotencyKeys {
+    Table,
+    Scope,
+    Key,
+    RequestHash,
+    Status,
+    Body,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Projects {
+    Table,
+    Id,
+}
+
+fn id(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col)
+        .string_len(36)
+        .not_null()
+        .primary_key()
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Campaigns::Table)
+                    .col(id(Campaigns::Id))
+                    .col(
+                        ColumnDef::new(Campaigns::Name)
+                            .string_len(100)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(ColumnDef::new(Campaigns::Kind).string_len(16).not_null())
+                    .col(ColumnDef::new(Campaigns::StartsOn).date().not_null())
+                    .col(ColumnDef::new(Campaigns::EndsOn).date().not_null())
+                    .col(
+                        ColumnDef::new(Campaigns::TargetFen)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Campaigns::Status).string_len(16).not_null())
+                    .col(ColumnDef::new(Campaigns::ProjectId).string_len(36).null())
+                    .col(
+                        ColumnDef::new(Campaigns::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Campaigns::Table, Campaigns::ProjectId)
+                            .to(Projects::Table, Projects::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Donors::Table)
+                    .col(id(Donors::Id))
+                    .col(ColumnDef::new(Donors::Kind).string_len(16).not_null())
+                    .col(ColumnDef::new(Donors::Name).string_len(100).null())
+                    .col(ColumnDef::new(Donors::Phone).string_len(20).null())
+                    .col(
+                        ColumnDef::new(Donors::IdNumberCipher)
+                            .string_len(200)
+                            .null(),
+                    )
+                    .col(ColumnDef::new(Donors::IdNumberHash).string_len(64).null())
+                    .col(ColumnDef::new(Donors::IdNumberMasked).string_len(18).null())
+                    .col(ColumnDef::new(Donors::CreditCode).string_len(18).null())
+                    .col(ColumnDef::new(Donors::Contact).string_len(100).null())
+                    .col(ColumnDef::new(Donors::UserId).string_len(36).null())
+                    .col(
+                        ColumnDef::new(Donors::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_donors_id_number_hash")
+                    .table(Donors::Table)
+                    .col(Donors::IdNumberHash)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_donors_user")
+                    .table(Donors::Table)
+                    .col(Donors::UserId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Pledges::Table)
+                    .col(id(Pledges::Id))
+                    .col(
+                        ColumnDef::new(Pledges::CampaignId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Pledges::ProjectId).string_len(36).null())
+                    .col(ColumnDef::new(Pledges::DonorId).string_len(36).not_null())
+                    .col(ColumnDef::new(Pledges::AmountFen).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Pledges::PaidFen)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(ColumnDef::new(Pledges::Status).string_len(16).not_null())
+                    .col(
+                        ColumnDef::new(Pledges::ReferenceCode)
+                            .string_len(16)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Pledges::AccessTokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(
+                        ColumnDef::new(Pledges::PublicNameConsent)
+                            .boolean()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Pledges::PublicName).string_len(100).null())
+                    .col(
+                        ColumnDef::new(Pledges::ReceiptRequested)
+                            .boolean()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Pledges::ReceiptTitle).string_len(100).null())
+                    .col(ColumnDef::new(Pledges::RegionCode).string_len(12).null())
+                    .col(ColumnDef::new(Pledges::UnitId).string_len(36).null())
+                    .col(ColumnDef::new(Pledges::Slot).small_integer().not_null())
+                    .col(
+                        ColumnDef::new(Pledges::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Pledges::Table, Pledges::CampaignId)
+                            .to(Campaigns::Table, Campaigns::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Pledges::Table, Pledges::DonorId)
+                            .to(Donors::Table, Donors::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Pledges::Table, Pledges::ProjectId)
+                            .to(Projects::Table, Projects::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_pledges_campaign")
+                    .table(Pledges::Table)
+                    .col(Pledges::CampaignId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_pledges_donor")
+                    .table(Pledges::Table)
+                    .col(Pledges::DonorId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Payments::Table)
+                    .col(id(Payments::Id))
+                    .col(ColumnDef::new(Payments::AmountFen).big_integer().not_null())
+                    .col(ColumnDef::new(Payments::Channel).string_len(16).not_null())
+                    .col(ColumnDef::new(Payments::ReceivedOn).date().not_null())
+                    .col(
+                        ColumnDef::new(Payments::PayerReference)
+                            .string_len(100)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Payments::ReferenceCode)
+                            .string_len(16)
+                            .null(),
+                    )
+                    .col(ColumnDef::new(Payments::PledgeId).string_len(36).null())
+                    .col(ColumnDef::new(Payments::CampaignId).string_len(36).null())
+                    .col(
+                        ColumnDef::new(Payments::ReversesId)
+                            .string_len(36)
+                            .null()
+                            .unique_key(),
+                    )
+                    .col(ColumnDef::new(Payments::Reason).string_len(500).null())
+                    .col(
+                        ColumnDef::new(Payments::RecordedBy)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Payments::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Payments::Table, Payments::PledgeId)
+                            .to(Pledges::Table, Pledges::Id),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(Payments::Table, Payments::ReversesId)
+                            .to(Payments::Table, Payments::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_payments_pledge")
+                    .table(Payments::Table)
+                    .col(Payments::PledgeId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_payments_campaign")
+                    .table(Payments::Table)
+                    .col(Payments::CampaignId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(FundLedger::Table)
+                    .col(id(FundLedger::Id))
+                    .col(ColumnDef::new(FundLedger::Fund).string_len(36).not_null())
+                    .col(ColumnDef::new(FundLedger::CampaignId).string_len(36).null())
+                    .col(
+                        ColumnDef::new(FundLedger::AmountFen)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(FundLedger::Kind).string_len(16).not_null())
+                    .col(ColumnDef::new(FundLedger::PaymentId).string_len(36).null())
+                    .col(ColumnDef::new(FundLedger::Reason).string_len(500).null())
+                    .col(ColumnDef::new(FundLedger::CreatedBy).string_len(36).null())
+                    .col(
+                        ColumnDef::new(FundLedger::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_fund_ledger_fund")
+                    .table(FundLedger::Table)
+                    .col(FundLedger::Fund)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(CampaignTotals::Table)
+                    .col(
+                        ColumnDef::new(CampaignTotals::CampaignId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignTotals::Dimension)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignTotals::Key)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignTotals::Slot)
+                            .small_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignTotals::MoneyFen)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignTotals::PledgedFen)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignTotals::PledgePaidFen)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignTotals::Donors)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(CampaignTotals::CampaignId)
+                            .col(CampaignTotals::Dimension)
+                            .col(CampaignTotals::Key)
+                            .col(CampaignTotals::Slot),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(CampaignDonors::Table)
+                    .col(
+                        ColumnDef::new(CampaignDonors::CampaignId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CampaignDonors::DonorId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(CampaignDonors::CampaignId)
+                            .col(CampaignDonors::DonorId),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(IdempotencyKeys::Table)
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::Scope)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::Key)
+                            .string_len(100)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::RequestHash)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::Status)
+                            .small_integer()
+                            .null(),
+                    )
+                    .col(ColumnDef::new(IdempotencyKeys::Body).text().null())
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(IdempotencyKeys::Scope)
+                            .col(IdempotencyKeys::Key),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            IdempotencyKeys::Table.into_iden(),
+            CampaignDonors::Table.into_iden(),
+            CampaignTotals::Table.into_iden(),
+            FundLedger::Table.into_iden(),
+            Payments::Table.into_iden(),
+            Pledges::Table.into_iden(),
+            Donors::Table.into_iden(),
+            Campaigns::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}

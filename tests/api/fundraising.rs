@@ -1,0 +1,598 @@
+//! Fundraising: campaigns, pledges, payments, reversals, idempotency and progress.
+
+use serde_json::{Value, json};
+use tests::TestApp;
+
+use crate::helpers::assert_problem;
+
+fn individual(campaign_id: &str, amount_fen: i64) -> Value {
+    json!({
+        "campaign_id": campaign_id,
+        "amount_fen": amount_fen,
+        "donor": { "kind": "individual", "name": "张小明", "phone": "13800001234", "id_number": "220204199003078814" },
+        "public_name_consent": true,
+        "public_name": "张先生",
+        "receipt_requested": true,
+        "region_code": "220204",
+    })
+}
+
+async fn pledge(app: &TestApp, body: &Value) -> Value {
+    let response = app.post_json("/api/v1/pledges", body, None).await;
+    assert_eq!(response.status(), 201, "pledge made");
+    response.json().await.expect("json")
+}
+
+async fn progress(app: &TestApp, campaign_id: &str) -> Value {
+    app.get(&format!("/api/v1/campaigns/{campaign_id}/progress"), None)
+        .await
+        .json()
+        .await
+        .expect("json")
+}
+
+async fn pay(app: &TestApp, finance: &str, amount_fen: i64, reference_code: Option<&str>) -> Value {
+    let response = app
+        .post_json(
+            "/api/v1/payments",
+            &json!({
+                "amount_fen": amount_fen,
+                "channel": "bank_transfer",
+                "received_on": "2026-11-20",
+                "payer_reference": "张小明 工商银行",
+                "reference_code": reference_code,
+            }),
+            Some(finance),
+        )
+        .await;
+    assert_eq!(response.status(), 201, "payment recorded");
+    response.json().await.expect("json")
+}
+
+async fn assert_books_balance(app: &TestApp) {
+    let report = sunshine::check::run(&app.state.db)
+        .await
+        .expect("check runs");
+    assert_eq!(report.violations, 0, "{:#?}", report.lines);
+}
+
+#[tokio::test]
+async fn a_pledge_paid_by_its_reference_code_is_paid_and_counted() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("2026年慈善救助双日捐", 100_000_000).await;
+    let made = pledge(&app, &individual(&campaign, 20_000)).await;
+    let code = made["reference_code"].as_str().expect("code");
+    assert!(code.starts_with("JL") && code.len() == 10, "{code}");
+    assert_eq!(made["status"], "pledged");
+    let before = progress(&app, &campaign).await;
+    assert_eq!(before["pledged_unpaid_fen"], 20_000);
+    assert_eq!(before["raised_fen"], 0);
+
+    let finance = app.token("finance").await;
+    // People type codes as they like; the match still holds.
+    let typed = format!("{}-{}", &code[..6], code[6..].to_lowercase());
+    let payment = pay(&app, &finance, 20_000, Some(&typed)).await;
+    assert_eq!(payment["status"], "matched");
+
+    let token = made["access_token"].as_str().expect("token");
+    let mine: Value = app
+        .get(
+            &format!(
+                "/api/v1/pledges/{}?token={token}",
+                made["id"].as_str().expect("id")
+            ),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mine["status"], "paid");
+    assert_eq!(mine["paid_fen"], 20_000);
+    assert_eq!(mine["payments"].as_array().map(Vec::len), Some(1));
+
+    let after = progress(&app, &campaign).await;
+    assert_eq!(after["raised_fen"], 20_000);
+    assert_eq!(after["money_fen"], 20_000);
+    assert_eq!(after["pledged_unpaid_fen"], 0);
+    assert_eq!(after["donors"], 1);
+    assert_eq!(after["by_region"][0]["name"], "船营区");
+    assert_eq!(after["by_donor_kind"][0]["key"], "individual");
+    assert_books_balance(&app).await;
+}
+
+#[tokio::test]
+async fn a_partial_payment_leaves_the_rest_pledged() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("部分付款", 1_000_000).await;
+    let made = pledge(&app, &individual(&campaign, 50_000)).await;
+    let finance = app.token("finance").await;
+    pay(&app, &finance, 20_000, made["reference_code"].as_str()).await;
+    let now = progress(&app, &campaign).await;
+    assert_eq!(now["raised_fen"], 20_000);
+    assert_eq!(now["pledged_unpaid_fen"], 30_000);
+    let view: Value = app
+        .get(
+            &format!("/api/v1/pledges/{}", made["id"].as_str().expect("id")),
+            Some(&finance),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(view["status"], "partly_paid");
+}
+
+#[tokio::test]
+async fn an_unmatched_payment_waits_in_the_queue_until_finance_matches_it() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("手工匹配", 1_000_000).await;
+    let made = pledge(&app, &individual(&campaign, 10_000)).await;
+    let finance = app.token("finance").await;
+    let payment = pay(&app, &finance, 10_000, None).await;
+    assert_eq!(payment["status"], "unmatched");
+    assert_eq!(progress(&app, &campaign).await["raised_fen"], 0);
+
+    let queue: Value = app
+        .get(
+            "/api/v1/payments?status=unmatched&amount_fen=10000&q=张小明",
+            Some(&finance),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(queue["total"], 1);
+    let id = queue["items"][0]["id"].as_str().expect("id");
+
+    let matched = app
+        .post_json(
+            &format!("/api/v1/payments/{id}/match"),
+            &json!({ "pledge_id": made["id"] }),
+            Some(&finance),
+        )
+        .await;
+    assert_eq!(matched.status(), 200);
+    assert_eq!(progress(&app, &campaign).await["raised_fen"], 10_000);
+
+    let twice = app
+        .post_json(
+            &format!("/api/v1/payments/{id}/match"),
+            &json!({ "pledge_id": made["id"] }),
+            Some(&finance),
+        )
+        .await;
+    assert_problem(twice, 409).await;
+    assert_books_balance(&app).await;
+}
+
+#[tokio::test]
+async fn a_reversal_takes_the_money_back_out_and_cannot_be_repeated() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("冲正", 1_000_000).await;
+    let made = pledge(&app, &individual(&campaign, 10_000)).await;
+    let finance = app.token("finance").await;
+    let payment = pay(&app, &finance, 10_000, made["reference_code"].as_str()).await;
+    let id = payment["id"].as_str().expect("id");
+
+    let reversed = app
+        .post_json(
+            &format!("/api/v1/payments/{id}/reverse"),
+            &json!({ "reason": "银行退回：账号有误" }),
+            Some(&finance),
+        )
+        .await;
+    assert_eq!(reversed.status(), 201);
+    let reversal: Value = reversed.json().await.expect("json");
+    assert_eq!(reversal["amount_fen"], -10_000);
+    assert_eq!(reversal["status"], "reversal");
+
+    let now = progress(&app, &campaign).await;
+    assert_eq!(now["raised_fen"], 0);
+    assert_eq!(now["donors"], 0);
+    assert_eq!(now["pledged_unpaid_fen"], 10_000);
+
+    let again = app
+        .post_json(
+            &format!("/api/v1/payments/{id}/reverse"),
+            &json!({ "reason": "再来一次" }),
+            Some(&finance),
+        )
+        .await;
+    assert_problem(again, 409).await;
+    let no_reason = app
+        .post_json(
+            &format!("/api/v1/payments/{id}/reverse"),
+            &json!({ "reason": " " }),
+            Some(&finance),
+        )
+        .await;
+    assert_problem(no_reason, 422).await;
+
+    // Both entries stay in the ledger.
+    let all: Value = app
+        .get("/api/v1/payments", Some(&finance))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(all["total"], 2);
+    assert_books_balance(&app).await;
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_twice_makes_one_pledge() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("幂等", 1_000_000).await;
+    let body = individual(&campaign, 10_000);
+    let send = || {
+        app.client
+            .post(app.url("/api/v1/pledges"))
+            .header("idempotency-key", "phone-retry-0001")
+            .json(&body)
+            .send()
+    };
+    let first: Value = send().await.expect("first").json().await.expect("json");
+    let second = send().await.expect("second");
+    assert_eq!(second.status(), 201);
+    assert_eq!(
+        second
+            .headers()
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let second: Value = second.json().await.expect("json");
+    assert_eq!(first["id"], second["id"]);
+    assert_eq!(first["access_token"], second["access_token"]);
+    assert_eq!(
+        progress(&app, &campaign).await["pledged_unpaid_fen"],
+        10_000
+    );
+
+    let other_body = app
+        .client
+        .post(app.url("/api/v1/pledges"))
+        .header("idempotency-key", "phone-retry-0001")
+        .json(&individual(&campaign, 99_900))
+        .send()
+        .await
+        .expect("reuse");
+    assert_problem(other_body, 409).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_idempotency_key_sent_at_once_makes_one_pledge() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("并发幂等", 1_000_000).await;
+    let body = individual(&campaign, 10_000);
+    let attempts = (0..8).map(|_| {
+        app.client
+            .post(app.url("/api/v1/pledges"))
+            .header("idempotency-key", "same-key-at-once")
+            .json(&body)
+            .send()
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let mut ids = Vec::new();
+    for answer in answers {
+        let answer = answer.expect("answer");
+        let status = answer.status().as_u16();
+        assert!(status == 201 || status == 409, "status {status}");
+        if status == 201 {
+            let v: Value = answer.json().await.expect("json");
+            ids.push(v["id"].as_str().expect("id").to_owned());
+        }
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one pledge, however many answers");
+    assert_eq!(
+        progress(&app, &campaign).await["pledged_unpaid_fen"],
+        10_000
+    );
+}
+
+#[tokio::test]
+async fn a_payment_retried_with_its_key_is_recorded_once() {
+    let app = TestApp::spawn().await;
+    let finance = app.token("finance").await;
+    let body = json!({ "amount_fen": 5_000, "channel": "cash", "received_on": "2026-11-20" });
+    for _ in 0..3 {
+        let response = app
+            .client
+            .post(app.url("/api/v1/payments"))
+            .bearer_auth(&finance)
+            .header("idempotency-key", "import-line-7")
+            .json(&body)
+            .send()
+            .await
+            .expect("payment");
+        assert_eq!(response.status(), 201);
+    }
+    let all: Value = app
+        .get("/api/v1/payments", Some(&finance))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(all["total"], 1);
+}
+
+#[tokio::test]
+async fn bad_donor_details_are_named_field_by_field() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("校验", 1_000_000).await;
+    let mut body = individual(&campaign, 0);
+    body["donor"]["id_number"] = json!("220204199003078815");
+    body["donor"]["phone"] = json!("12345");
+    let problem = assert_problem(app.post_json("/api/v1/pledges", &body, None).await, 422).await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["amount_fen", "donor.phone", "donor.id_number"]);
+
+    let org = json!({
+        "campaign_id": campaign, "amount_fen": 100,
+        "donor": { "kind": "organization", "name": "示例公司", "credit_code": "91350100M000100Y44" },
+    });
+    let problem = assert_problem(app.post_json("/api/v1/pledges", &org, None).await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "donor.credit_code");
+
+    let named_anonymous = json!({
+        "campaign_id": campaign, "amount_fen": 100,
+        "donor": { "kind": "anonymous" }, "public_name_consent": true,
+    });
+    assert_problem(
+        app.post_json("/api/v1/pledges", &named_anonymous, None)
+            .await,
+        422,
+    )
+    .await;
+
+    let too_much = individual(&campaign, 10_000_000_001);
+    assert_problem(app.post_json("/api/v1/pledges", &too_much, None).await, 422).await;
+
+    let mut long_name = individual(&campaign, 100);
+    long_name["donor"]["name"] = json!("长".repeat(101));
+    assert_problem(
+        app.post_json("/api/v1/pledges", &long_name, None).await,
+        422,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_organization_and_an_anonymous_donor_may_pledge() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("单位与匿名", 1_000_000).await;
+    let org = json!({
+        "campaign_id": campaign, "amount_fen": 1_000_000,
+        "donor": { "kind": "organization", "name": "示例公司", "credit_code": "91350100m000100y43", "contact": "李经理" },
+        "receipt_requested": true,
+    });
+    pledge(&app, &org).await;
+    let anonymous =
+        json!({ "campaign_id": campaign, "amount_fen": 5_000, "donor": { "kind": "anonymous" } });
+    pledge(&app, &anonymous).await;
+    assert_eq!(
+        progress(&app, &campaign).await["pledged_unpaid_fen"],
+        1_005_000
+    );
+}
+
+#[tokio::test]
+async fn pledges_are_refused_unless_the_campaign_is_open() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let draft: Value = app
+        .post_json(
+            "/api/v1/campaigns",
+            &json!({ "name": "草稿活动", "kind": "emergency", "starts_on": "2026-11-01", "ends_on": "2026-11-30", "target_fen": 100 }),
+            Some(&admin),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = draft["id"].as_str().expect("id");
+    assert_problem(
+        app.post_json("/api/v1/pledges", &individual(id, 100), None)
+            .await,
+        409,
+    )
+    .await;
+    let unknown = individual("no-such-campaign", 100);
+    assert_problem(app.post_json("/api/v1/pledges", &unknown, None).await, 422).await;
+}
+
+#[tokio::test]
+async fn closing_a_campaign_lapses_its_unpaid_pledges() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("结束", 1_000_000).await;
+    let paid = pledge(&app, &individual(&campaign, 10_000)).await;
+    let unpaid = pledge(&app, &individual(&campaign, 7_000)).await;
+    let finance = app.token("finance").await;
+    pay(&app, &finance, 10_000, paid["reference_code"].as_str()).await;
+    let admin = app.token("admin").await;
+    let closed = app
+        .post_json(
+            &format!("/api/v1/campaigns/{campaign}/close"),
+            &json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(closed.status(), 200);
+    let now = progress(&app, &campaign).await;
+    assert_eq!(now["pledged_unpaid_fen"], 0);
+    assert_eq!(now["raised_fen"], 10_000);
+    let lapsed: Value = app
+        .get(
+            &format!("/api/v1/pledges/{}", unpaid["id"].as_str().expect("id")),
+            Some(&finance),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(lapsed["status"], "lapsed");
+    let again = app
+        .post_json(
+            &format!("/api/v1/campaigns/{campaign}/close"),
+            &json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_problem(again, 409).await;
+    assert_problem(
+        app.post_json("/api/v1/pledges", &individual(&campaign, 100), None)
+            .await,
+        409,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_pledge_is_hidden_from_anyone_without_its_token() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("私密链接", 1_000_000).await;
+    let made = pledge(&app, &individual(&campaign, 100)).await;
+    let id = made["id"].as_str().expect("id");
+    assert_problem(app.get(&format!("/api/v1/pledges/{id}"), None).await, 404).await;
+    assert_problem(
+        app.get(&format!("/api/v1/pledges/{id}?token=guess"), None)
+            .await,
+        404,
+    )
+    .await;
+    let donor = app.token("donor").await;
+    assert_problem(
+        app.get(&format!("/api/v1/pledges/{id}"), Some(&donor))
+            .await,
+        404,
+    )
+    .await;
+    let token = made["access_token"].as_str().expect("token");
+    assert_eq!(
+        app.get(&format!("/api/v1/pledges/{id}"), Some(token))
+            .await
+            .status(),
+        200
+    );
+    let auditor = app.token("auditor").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/pledges/{id}"), Some(&auditor))
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn only_finance_records_payments_and_auditors_only_read_them() {
+    let app = TestApp::spawn().await;
+    let body = json!({ "amount_fen": 100, "channel": "cash", "received_on": "2026-11-20" });
+    for who in ["donor", "auditor", "store", "unit"] {
+        let token = app.token(who).await;
+        assert_problem(
+            app.post_json("/api/v1/payments", &body, Some(&token)).await,
+            403,
+        )
+        .await;
+    }
+    let auditor = app.token("auditor").await;
+    assert_eq!(
+        app.get("/api/v1/payments", Some(&auditor)).await.status(),
+        200
+    );
+    let finance = app.token("finance").await;
+    let future = json!({ "amount_fen": 100, "channel": "cash", "received_on": "2099-01-01" });
+    let problem = assert_problem(
+        app.post_json("/api/v1/payments", &future, Some(&finance))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "received_on");
+    let bad_channel =
+        json!({ "amount_fen": 100, "channel": "bitcoin", "received_on": "2026-11-20" });
+    assert_problem(
+        app.post_json("/api/v1/payments", &bad_channel, Some(&finance))
+            .await,
+        422,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn public_pledges_are_limited_per_client_address() {
+    let app = TestApp::spawn_with(&[("SUNSHINE_PLEDGES_PER_MINUTE", "3")]).await;
+    let campaign = app.open_campaign("限流", 1_000_000).await;
+    for _ in 0..3 {
+        pledge(&app, &individual(&campaign, 100)).await;
+    }
+    let problem = assert_problem(
+        app.post_json("/api/v1/pledges", &individual(&campaign, 100), None)
+            .await,
+        429,
+    )
+    .await;
+    assert_eq!(problem["type"], "/problems/rate-limited");
+}
+
+#[tokio::test]
+async fn the_goal_counts_what_its_campaigns_raised() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let old: Value = app
+        .post_json(
+            "/api/v1/campaigns",
+            &json!({ "name": "2007年双日捐", "kind": "double_day", "starts_on": "2007-05-01", "ends_on": "2007-06-30", "target_fen": 1_000_000_000 }),
+            Some(&admin),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = old["id"].as_str().expect("id");
+    app.post_json(
+        &format!("/api/v1/campaigns/{id}/open"),
+        &json!({}),
+        Some(&admin),
+    )
+    .await;
+    let made = pledge(&app, &individual(id, 123_456)).await;
+    let finance = app.token("finance").await;
+    pay(&app, &finance, 123_456, made["reference_code"].as_str()).await;
+    let goals: Value = app
+        .get("/api/v1/goals", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(goals[0]["raised_fen"], 123_456);
+}
+
+#[tokio::test]
+async fn the_check_finds_totals_that_disagree_with_the_ledger() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("篡改", 1_000_000).await;
+    let made = pledge(&app, &individual(&campaign, 100)).await;
+    let finance = app.token("finance").await;
+    pay(&app, &finance, 100, made["reference_code"].as_str()).await;
+    assert_books_balance(&app).await;
+    app.state
+        .db
+        .execute_unprepared(
+            "UPDATE campaign_totals SET money_fen = money_fen + 1 WHERE dimension = 'all'",
+        )
+        .await
+        .expect("tamper");
+    let report = sunshine::check::run(&app.state.db)
+        .await
+        .expect("check runs");
+    assert!(report.violations >= 1, "{:#?}", report.lines);
+}
