@@ -4,6 +4,7 @@
 pub mod api;
 pub mod campaigns;
 pub mod entities;
+pub mod pages;
 pub mod payments;
 pub mod pledges;
 pub mod totals;

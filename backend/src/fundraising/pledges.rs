@@ -524,9 +524,82 @@ pub async fn create_once(
     Ok(Outcome::Fresh(created))
 }
 
+/// A name on the honour roll (光荣榜) with the band of its amount.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HonourEntry {
+    /// The name as the donor chose to show it.
+    pub name: String,
+    /// The band of the amount paid, such as `100–999元`.
+    pub band: &'static str,
+}
+
+/// The band a paid amount falls in: the roll shows bands, never exact amounts.
+pub fn amount_band(fen: i64) -> &'static str {
+    match fen {
+        ..10_000 => "100元以下",
+        10_000..100_000 => "100–999元",
+        100_000..1_000_000 => "1000–9999元",
+        1_000_000..10_000_000 => "1万–9.9万元",
+        _ => "10万元及以上",
+    }
+}
+
+/// The newest donors of a campaign who agreed to be named and whose money arrived.
+pub async fn honour_roll(
+    db: &DatabaseConnection,
+    campaign_id: &str,
+    limit: u64,
+) -> AppResult<Vec<HonourEntry>> {
+    let rows = pledge::Entity::find()
+        .filter(pledge::Column::CampaignId.eq(campaign_id))
+        .filter(pledge::Column::PublicNameConsent.eq(true))
+        .filter(pledge::Column::PaidFen.gt(0))
+        .order_by_desc(pledge::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|p| {
+            p.public_name.map(|name| HonourEntry {
+                name,
+                band: amount_band(p.paid_fen),
+            })
+        })
+        .collect())
+}
+
+/// The id of the pledge with this reference code.
+pub async fn id_by_reference(db: &DatabaseConnection, code: &str) -> AppResult<Option<String>> {
+    Ok(pledge::Entity::find()
+        .filter(pledge::Column::ReferenceCode.eq(normalize_reference(code)))
+        .one(db)
+        .await?
+        .map(|p| p.id))
+}
+
+/// The Chinese name of a pledge status.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "pledged" => "已认捐，待付款",
+        "partly_paid" => "部分到账",
+        "paid" => "已全部到账",
+        "cancelled" => "已取消",
+        "lapsed" => "活动已结束，未付款",
+        _ => "未知",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize_reference;
+
+    #[test]
+    fn the_honour_roll_shows_bands_not_amounts() {
+        assert_eq!(super::amount_band(9_999), "100元以下");
+        assert_eq!(super::amount_band(10_000), "100–999元");
+        assert_eq!(super::amount_band(10_000_000), "10万元及以上");
+    }
 
     #[test]
     fn reference_codes_are_read_as_people_type_them() {

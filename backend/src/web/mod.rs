@@ -28,6 +28,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/home", get(home))
+        .merge(crate::fundraising::pages::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/{*path}", get(assets::serve))
 }
@@ -38,11 +39,18 @@ pub fn render(template: &impl Template) -> AppResult<Html<String>> {
 }
 
 async fn index(
+    State(state): State<AppState>,
     MaybePageUser(user): MaybePageUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Html<String>> {
+    let (campaigns, _) = crate::fundraising::campaigns::list(&state.db, 0, 20).await?;
     render(&IndexPage {
         layout: Layout::new("首页", user.as_ref(), &csrf),
+        campaigns: campaigns
+            .into_iter()
+            .filter(|c| c.status == "open")
+            .map(|c| (c.id, c.name))
+            .collect(),
     })
 }
 

@@ -23,6 +23,8 @@ pub struct Panel {
     pub title: &'static str,
     /// What the panel is for.
     pub summary: &'static str,
+    /// The page that does it, once it exists: (path, label).
+    pub link: Option<(&'static str, &'static str)>,
 }
 
 /// What the layout needs on every page.
@@ -90,21 +92,25 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "campaigns",
                 title: "募捐活动",
                 summary: "创建、开启和结束双日捐等募捐活动，查看进度。",
+                link: Some(("/admin/campaigns", "管理募捐活动")),
             },
             Panel {
                 id: "projects",
                 title: "品牌项目",
                 summary: "17 个品牌慈善项目的收入、拨付与结余。",
+                link: None,
             },
             Panel {
                 id: "stores",
                 title: "阳光超市",
                 summary: "61 家阳光超市与调剂中心的库存和发放。",
+                link: None,
             },
             Panel {
                 id: "users",
                 title: "用户与权限",
                 summary: "账户、角色以及所属超市、区域和单位。",
+                link: None,
             },
         ],
         Role::Finance => &[
@@ -112,16 +118,19 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "payments",
                 title: "到账确认",
                 summary: "登记到账款项，自动或手工匹配认捐。",
+                link: Some(("/finance/payments", "登记到账")),
             },
             Panel {
                 id: "unmatched",
                 title: "待匹配款项",
                 summary: "未能按认捐编号自动匹配的到账。",
+                link: Some(("/finance/payments", "查看待匹配款项")),
             },
             Panel {
                 id: "receipts",
                 title: "捐赠票据",
                 summary: "开具、作废和换开捐赠票据。",
+                link: None,
             },
         ],
         Role::StoreStaff => &[
@@ -129,16 +138,19 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "scan",
                 title: "扫码发放",
                 summary: "扫描救助券二维码，为困难群众发放物资。",
+                link: None,
             },
             Panel {
                 id: "receive",
                 title: "物资入库",
                 summary: "登记捐赠物资入库。",
+                link: None,
             },
             Panel {
                 id: "stock",
                 title: "本店库存",
                 summary: "本店各类物资的数量与价值。",
+                link: None,
             },
         ],
         Role::Caseworker => &[
@@ -146,11 +158,13 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "households",
                 title: "救助对象",
                 summary: "登记和维护本辖区的困难家庭。",
+                link: None,
             },
             Panel {
                 id: "vouchers",
                 title: "救助券",
                 summary: "按救助计划为困难家庭发放救助券。",
+                link: None,
             },
         ],
         Role::UnitCoordinator => &[
@@ -158,11 +172,13 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "rosters",
                 title: "双日捐名单",
                 summary: "下载模板，上传本单位职工捐款名单。",
+                link: None,
             },
             Panel {
                 id: "unit-totals",
                 title: "本单位汇总",
                 summary: "本单位捐款合计与职工参与情况。",
+                link: None,
             },
         ],
         Role::Auditor => &[
@@ -170,11 +186,13 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "ledgers",
                 title: "账目查阅",
                 summary: "查阅款物收支、票据与库存台账。",
+                link: None,
             },
             Panel {
                 id: "audit-log",
                 title: "审计日志",
                 summary: "每一次变更的操作人与时间。",
+                link: None,
             },
         ],
         Role::Donor => &[
@@ -182,11 +200,13 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "my-gifts",
                 title: "我的捐赠",
                 summary: "我的认捐、付款记录和捐赠票据。",
+                link: None,
             },
             Panel {
                 id: "certificates",
                 title: "捐赠证书",
                 summary: "下载我的捐赠证书。",
+                link: None,
             },
         ],
     }
@@ -224,6 +244,8 @@ pub struct HomePage {
 pub struct IndexPage {
     /// The layout.
     pub layout: Layout,
+    /// Open campaigns: (id, name).
+    pub campaigns: Vec<(String, String)>,
 }
 
 /// An error page for people (programs get problem+json).
