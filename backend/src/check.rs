@@ -146,11 +146,39 @@ async fn check_fundraising(db: &DatabaseConnection, report: &mut Report) -> anyh
             campaigns.len()
         ),
     );
+    let mut paid_by_roster: HashMap<String, i64> = HashMap::new();
+    for p in &payments {
+        if let Some(r) = &p.roster_id {
+            *paid_by_roster.entry(r.clone()).or_default() += p.amount_fen;
+        }
+    }
     let pledges = pledge::Entity::find().all(db).await?;
-    let wrong_pledges = pledges
+    // A staff pledge is paid by its list's remittance, the others by their own payments.
+    let mut listed_paid: HashMap<String, i64> = HashMap::new();
+    let mut wrong_pledges = 0;
+    for p in &pledges {
+        match &p.roster_id {
+            Some(r) => *listed_paid.entry(r.clone()).or_default() += p.paid_fen,
+            None if p.paid_fen != paid_by_pledge.get(&p.id).copied().unwrap_or(0) => {
+                wrong_pledges += 1
+            }
+            None => {}
+        }
+        if p.paid_fen < 0 {
+            wrong_pledges += 1;
+        }
+    }
+    let wrong_rosters = listed_paid
         .iter()
-        .filter(|p| p.paid_fen != paid_by_pledge.get(&p.id).copied().unwrap_or(0) || p.paid_fen < 0)
+        .filter(|(r, paid)| **paid != paid_by_roster.get(*r).copied().unwrap_or(0))
         .count();
+    report.record(
+        wrong_rosters == 0,
+        format!(
+            "{} 份名单的已付合计等于其汇款（不符：{wrong_rosters}）",
+            listed_paid.len()
+        ),
+    );
     report.record(
         wrong_pledges == 0,
         format!(
@@ -160,7 +188,7 @@ async fn check_fundraising(db: &DatabaseConnection, report: &mut Report) -> anyh
     );
     let matched: i64 = payments
         .iter()
-        .filter(|p| p.pledge_id.is_some())
+        .filter(|p| p.pledge_id.is_some() || p.roster_id.is_some())
         .map(|p| p.amount_fen)
         .sum();
     let ledger: i64 = fund_entry::Entity::find()

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_identity;
 mod m20261129_000002_reference;
 mod m20261129_000003_fundraising;
+mod m20261129_000004_rosters;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_identity::Migration),
             Box::new(m20261129_000002_reference::Migration),
             Box::new(m20261129_000003_fundraising::Migration),
+            Box::new(m20261129_000004_rosters::Migration),
         ]
     }
 }

@@ -10,3 +10,4 @@ mod ops;
 mod pages;
 mod reference;
 mod roles;
+mod rosters;

@@ -7,4 +7,7 @@ pub mod entities;
 pub mod pages;
 pub mod payments;
 pub mod pledges;
+pub mod roster_file;
+pub mod rosters;
 pub mod totals;
+pub mod units;

@@ -97,13 +97,17 @@ pub struct PaymentView {
     pub reverses_id: Option<String>,
     /// Why it was reversed.
     pub reason: Option<String>,
+    /// The staff list this remittance pays.
+    pub roster_id: Option<String>,
+    /// For finance: why an unmatched payment did not match (a staff list's total differs).
+    pub note: Option<String>,
 }
 
 impl From<payment::Model> for PaymentView {
     fn from(p: payment::Model) -> Self {
         let status = if p.reverses_id.is_some() {
             "reversal"
-        } else if p.pledge_id.is_some() {
+        } else if p.pledge_id.is_some() || p.roster_id.is_some() {
             "matched"
         } else {
             "unmatched"
@@ -120,6 +124,8 @@ impl From<payment::Model> for PaymentView {
             campaign_id: p.campaign_id,
             reverses_id: p.reverses_id,
             reason: p.reason,
+            roster_id: p.roster_id,
+            note: None,
         }
     }
 }
@@ -184,6 +190,17 @@ pub async fn record(
         }
         None => None,
     };
+    let roster = match (&target, &reference_code) {
+        (None, Some(code)) => super::rosters::by_code(txn, code).await?,
+        _ => None,
+    };
+    let roster_match = roster
+        .as_ref()
+        .filter(|r| r.status == "awaiting_payment" && r.total_fen == new.amount_fen);
+    let campaign_id = target
+        .as_ref()
+        .map(|p| p.campaign_id.clone())
+        .or_else(|| roster_match.map(|r| r.campaign_id.clone()));
     let model = payment::ActiveModel {
         id: Set(new_id()),
         amount_fen: Set(new.amount_fen),
@@ -192,18 +209,26 @@ pub async fn record(
         payer_reference: Set(payer_reference),
         reference_code: Set(reference_code),
         pledge_id: Set(target.as_ref().map(|p| p.id.clone())),
-        campaign_id: Set(target.as_ref().map(|p| p.campaign_id.clone())),
+        campaign_id: Set(campaign_id),
         reverses_id: Set(None),
         reason: Set(None),
         recorded_by: Set(recorded_by.into()),
         created_at: Set(Utc::now()),
+        roster_id: Set(roster_match.map(|r| r.id.clone())),
     }
     .insert(txn)
     .await?;
     if let Some(target) = target {
         apply(txn, &target, &model, recorded_by).await?;
     }
-    Ok(model.into())
+    if let Some(r) = roster_match {
+        super::rosters::apply_remittance(txn, r, &model, recorded_by, 1).await?;
+    }
+    let mut view = PaymentView::from(model);
+    if roster_match.is_none() {
+        view.note = roster.as_ref().and_then(|r| roster_note(r, new.amount_fen));
+    }
+    Ok(view)
 }
 
 /// Matches an unmatched payment to a pledge by hand.
@@ -283,6 +308,7 @@ pub async fn reverse(
         reason: Set(Some(reason.to_owned())),
         recorded_by: Set(by.into()),
         created_at: Set(Utc::now()),
+        roster_id: Set(original.roster_id.clone()),
     }
     .insert(txn)
     .await
@@ -290,6 +316,13 @@ pub async fn reverse(
         AppError::Conflict(_) => AppError::Conflict("该到账记录已冲正过".into()),
         other => other,
     })?;
+    if let Some(roster_id) = &original.roster_id {
+        let r = super::entities::roster::Entity::find_by_id(roster_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::internal("matched roster missing"))?;
+        super::rosters::apply_remittance(txn, &r, &reversal, by, -1).await?;
+    }
     if let Some(pledge_id) = &original.pledge_id {
         let target = pledge::Entity::find_by_id(pledge_id)
             .one(txn)
@@ -478,12 +511,20 @@ pub async fn list(
     }
     let pages = query.paginate(conn, per_page);
     let total = pages.num_items().await?;
-    let items = pages
+    let mut items: Vec<PaymentView> = pages
         .fetch_page(page)
         .await?
         .into_iter()
         .map(Into::into)
         .collect();
+    for item in items.iter_mut().filter(|i| i.status == "unmatched") {
+        let Some(code) = &item.reference_code else {
+            continue;
+        };
+        if let Some(r) = super::rosters::by_code(conn, code).await? {
+            item.note = roster_note(&r, item.amount_fen);
+        }
+    }
     Ok((items, total))
 }
 
@@ -531,4 +572,22 @@ pub async fn reverse_once(
     let view = reverse(&txn, by, payment_id, reason).await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// What finance is told when a remittance quotes a staff list but does not match it.
+fn roster_note(r: &super::entities::roster::Model, amount_fen: i64) -> Option<String> {
+    use crate::kernel::Fen;
+    if r.status != "awaiting_payment" {
+        return Some(format!("名单 {} 的汇款已登记过", r.reference_code));
+    }
+    let difference = amount_fen - r.total_fen;
+    (difference != 0).then(|| {
+        format!(
+            "名单 {} 合计 {}，本笔 {}，相差 {}",
+            r.reference_code,
+            Fen(r.total_fen),
+            Fen(amount_fen),
+            Fen(difference)
+        )
+    })
 }

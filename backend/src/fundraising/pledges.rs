@@ -306,6 +306,8 @@ pub async fn create(
         unit_id: Set(None),
         slot: Set(slot),
         created_at: Set(Utc::now()),
+        roster_id: Set(None),
+        department: Set(None),
     }
     .insert(txn)
     .await?;

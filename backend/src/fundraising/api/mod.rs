@@ -3,6 +3,7 @@
 mod campaigns;
 mod payments;
 mod pledges;
+mod units;
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -19,6 +20,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(campaigns::routes())
         .merge(pledges::routes())
         .merge(payments::routes())
+        .merge(units::routes().layer(axum::extract::DefaultBodyLimit::max(
+            units::MAX_UPLOAD_BYTES,
+        )))
 }
 
 /// 201 with the new thing, or the first answer again for a retried key.

@@ -7,3 +7,4 @@ pub mod donor;
 pub mod fund_entry;
 pub mod payment;
 pub mod pledge;
+pub mod roster;

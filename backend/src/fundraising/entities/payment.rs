@@ -31,6 +31,8 @@ pub struct Model {
     pub recorded_by: String,
     /// When it was recorded.
     pub created_at: DateTimeUtc,
+    /// The staff list this remittance pays, once matched.
+    pub roster_id: Option<String>,
 }
 
 /// No relations are navigated from here.

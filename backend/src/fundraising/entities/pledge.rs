@@ -41,6 +41,10 @@ pub struct Model {
     pub slot: i16,
     /// When it was made.
     pub created_at: DateTimeUtc,
+    /// The staff list it came from.
+    pub roster_id: Option<String>,
+    /// The department named on the staff list.
+    pub department: Option<String>,
 }
 
 /// No relations are navigated from here.

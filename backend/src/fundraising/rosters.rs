@@ -1,0 +1,481 @@
+//! Staff lists (双日捐名单): imported whole or not at all, one gift per person, paid by
+//! one remittance for the total.
+
+use chrono::Utc;
+use rand::Rng;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::entities::{campaign, campaign_donor, donor, fund_entry, payment, pledge, roster};
+use super::roster_file::{self, RosterLine};
+use super::totals::{self, Delta};
+use crate::error::{AppError, AppResult};
+use crate::identity::Role;
+use crate::identity::tokens::Claims;
+use crate::ids::{new_id, random_token, token_hash};
+use crate::reference::entities::work_unit;
+
+/// A roster as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RosterView {
+    /// Its id.
+    pub id: String,
+    /// The unit.
+    pub unit_id: String,
+    /// The campaign.
+    pub campaign_id: String,
+    /// The file's name.
+    pub file_name: String,
+    /// People on the list.
+    pub people: i64,
+    /// The total to remit, in fen.
+    pub total_fen: i64,
+    /// The code to quote on the remittance.
+    pub reference_code: String,
+    /// `awaiting_payment` or `paid`.
+    pub status: String,
+}
+
+impl From<roster::Model> for RosterView {
+    fn from(r: roster::Model) -> Self {
+        Self {
+            id: r.id,
+            unit_id: r.unit_id,
+            campaign_id: r.campaign_id,
+            file_name: r.file_name,
+            people: r.people,
+            total_fen: r.total_fen,
+            reference_code: r.reference_code,
+            status: r.status,
+        }
+    }
+}
+
+/// Whether `user` speaks for `unit_id`: its coordinator or its parent's, or an admin.
+pub async fn may_act_for(
+    conn: &impl ConnectionTrait,
+    user: &Claims,
+    unit_id: &str,
+) -> AppResult<work_unit::Model> {
+    let unit = work_unit::Entity::find_by_id(unit_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("该单位"))?;
+    let allowed = match user.role {
+        Role::Admin => true,
+        Role::UnitCoordinator => {
+            let mine = user.unit_id.as_deref();
+            mine == Some(unit.id.as_str()) || (mine.is_some() && unit.parent_id.as_deref() == mine)
+        }
+        _ => false,
+    };
+    if allowed {
+        Ok(unit)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Reads the file and, when every row is good, imports it in one transaction.
+#[tracing::instrument(skip_all, fields(bytes = bytes.len()))]
+pub async fn import(
+    db: &DatabaseConnection,
+    user: &Claims,
+    unit_id: &str,
+    campaign_id: &str,
+    file_name: &str,
+    bytes: &[u8],
+    max_fen: i64,
+) -> AppResult<RosterView> {
+    let unit = may_act_for(db, user, unit_id).await?;
+    let campaign = campaign::Entity::find_by_id(campaign_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::field("campaign_id", "募捐活动不存在"))?;
+    if campaign.status != "open" {
+        return Err(AppError::Conflict(
+            "该募捐活动未在进行中，不能上传名单".into(),
+        ));
+    }
+    let owned = bytes.to_vec();
+    let parsed = tokio::task::spawn_blocking(move || roster_file::parse(&owned, max_fen))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let lines = match parsed {
+        Ok(lines) => lines,
+        Err(mut errors) => {
+            errors.truncate(roster_file::MAX_ERRORS);
+            return Err(AppError::BadRows(errors));
+        }
+    };
+    let txn = crate::db::begin_write(db).await?;
+    let view = store(&txn, user, &unit, &campaign, file_name, &lines).await?;
+    txn.commit().await?;
+    tracing::info!(
+        people = view.people,
+        total_fen = view.total_fen,
+        "roster imported"
+    );
+    Ok(view)
+}
+
+/// Rows per INSERT: well under SQLite's 32,766 bound variables.
+const CHUNK: usize = 1_000;
+
+async fn store(
+    txn: &DatabaseTransaction,
+    user: &Claims,
+    unit: &work_unit::Model,
+    campaign: &campaign::Model,
+    file_name: &str,
+    lines: &[RosterLine],
+) -> AppResult<RosterView> {
+    let now = Utc::now();
+    let total_fen: i64 = lines.iter().map(|l| l.amount_fen).sum();
+    let anonymous: Vec<&RosterLine> = lines.iter().filter(|l| l.anonymous).collect();
+    let anonymous_fen: i64 = anonymous.iter().map(|l| l.amount_fen).sum();
+    let slot = rand::rng().random_range(0..totals::SLOTS);
+    let reference_code = unique_code(txn).await?;
+    let model = roster::ActiveModel {
+        id: Set(new_id()),
+        unit_id: Set(unit.id.clone()),
+        campaign_id: Set(campaign.id.clone()),
+        uploaded_by: Set(user.sub.clone()),
+        file_name: Set(file_name.chars().take(200).collect()),
+        people: Set(i64::try_from(lines.len()).unwrap_or(i64::MAX)),
+        anonymous_people: Set(i64::try_from(anonymous.len()).unwrap_or(i64::MAX)),
+        total_fen: Set(total_fen),
+        anonymous_fen: Set(anonymous_fen),
+        reference_code: Set(reference_code),
+        status: Set("awaiting_payment".into()),
+        slot: Set(slot),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    for chunk in lines.chunks(CHUNK) {
+        let mut donors = Vec::with_capacity(chunk.len());
+        let mut pledges = Vec::with_capacity(chunk.len());
+        for line in chunk {
+            let donor_id = new_id();
+            donors.push(donor::ActiveModel {
+                id: Set(donor_id.clone()),
+                kind: Set(if line.anonymous {
+                    "anonymous"
+                } else {
+                    "individual"
+                }
+                .into()),
+                name: Set(if line.anonymous {
+                    None
+                } else {
+                    line.name.clone()
+                }),
+                phone: Set(None),
+                id_number_cipher: Set(None),
+                id_number_hash: Set(None),
+                id_number_masked: Set(None),
+                credit_code: Set(None),
+                contact: Set(None),
+                user_id: Set(None),
+                created_at: Set(now),
+            });
+            pledges.push(pledge::ActiveModel {
+                id: Set(new_id()),
+                campaign_id: Set(campaign.id.clone()),
+                project_id: Set(None),
+                donor_id: Set(donor_id),
+                amount_fen: Set(line.amount_fen),
+                paid_fen: Set(0),
+                status: Set("pledged".into()),
+                reference_code: Set(staff_code()),
+                access_token_hash: Set(token_hash(&random_token())),
+                public_name_consent: Set(false),
+                public_name: Set(None),
+                receipt_requested: Set(false),
+                receipt_title: Set(None),
+                region_code: Set(unit.region_code.clone()),
+                unit_id: Set(Some(unit.id.clone())),
+                slot: Set(slot),
+                created_at: Set(now),
+                roster_id: Set(Some(model.id.clone())),
+                department: Set(line.department.clone()),
+            });
+        }
+        donor::Entity::insert_many(donors)
+            .exec_without_returning(txn)
+            .await?;
+        pledge::Entity::insert_many(pledges)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    let shared: Vec<_> = totals::keys("individual", unit.region_code.as_deref(), Some(&unit.id))
+        .into_iter()
+        .filter(|(dimension, _)| *dimension != "donor_kind")
+        .collect();
+    let pledged = |fen| Delta {
+        pledged_fen: fen,
+        ..Delta::default()
+    };
+    totals::add(txn, &campaign.id, slot, &shared, pledged(total_fen)).await?;
+    for (kind, fen) in [
+        ("individual", total_fen - anonymous_fen),
+        ("anonymous", anonymous_fen),
+    ] {
+        totals::add(
+            txn,
+            &campaign.id,
+            slot,
+            &[("donor_kind", kind.to_owned())],
+            pledged(fen),
+        )
+        .await?;
+    }
+    Ok(model.into())
+}
+
+/// A staff pledge's code: never quoted by anyone, long enough that 100,000 at once do
+/// not collide.
+fn staff_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    std::iter::once('S')
+        .chain((0..13).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])))
+        .collect()
+}
+
+async fn unique_code(txn: &DatabaseTransaction) -> AppResult<String> {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    for _ in 0..5 {
+        let code: String = {
+            let mut rng = rand::rng();
+            "JL".chars()
+                .chain((0..8).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])))
+                .collect()
+        };
+        let in_rosters = roster::Entity::find()
+            .filter(roster::Column::ReferenceCode.eq(&code))
+            .one(txn)
+            .await?;
+        let in_pledges = pledge::Entity::find()
+            .filter(pledge::Column::ReferenceCode.eq(&code))
+            .one(txn)
+            .await?;
+        if in_rosters.is_none() && in_pledges.is_none() {
+            return Ok(code);
+        }
+    }
+    Err(AppError::internal("no free roster code after 5 tries"))
+}
+
+/// The roster a code names, if any.
+pub async fn by_code(conn: &impl ConnectionTrait, code: &str) -> AppResult<Option<roster::Model>> {
+    Ok(roster::Entity::find()
+        .filter(roster::Column::ReferenceCode.eq(code))
+        .one(conn)
+        .await?)
+}
+
+/// Applies a remittance equal to the roster's total: every person's gift is paid.
+pub async fn apply_remittance(
+    txn: &DatabaseTransaction,
+    r: &roster::Model,
+    pay: &payment::Model,
+    by: &str,
+    sign: i64,
+) -> AppResult<()> {
+    let paying = sign > 0;
+    let (status_from, status_to) = if paying {
+        ("awaiting_payment", "paid")
+    } else {
+        ("paid", "awaiting_payment")
+    };
+    let flipped = roster::Entity::update_many()
+        .col_expr(roster::Column::Status, Expr::value(status_to))
+        .filter(roster::Column::Id.eq(&r.id))
+        .filter(roster::Column::Status.eq(status_from))
+        .exec(txn)
+        .await?;
+    if flipped.rows_affected != 1 {
+        return Err(AppError::Conflict("该名单的汇款已登记过".into()));
+    }
+    let paid_expr = if paying {
+        Expr::col(pledge::Column::AmountFen)
+    } else {
+        Expr::value(0)
+    };
+    pledge::Entity::update_many()
+        .col_expr(pledge::Column::PaidFen, paid_expr)
+        .col_expr(
+            pledge::Column::Status,
+            Expr::value(if paying { "paid" } else { "pledged" }),
+        )
+        .filter(pledge::Column::RosterId.eq(&r.id))
+        .exec(txn)
+        .await?;
+    if paying {
+        let select = Query::select()
+            .column(pledge::Column::CampaignId)
+            .column(pledge::Column::DonorId)
+            .from(pledge::Entity)
+            .and_where(Expr::col(pledge::Column::RosterId).eq(r.id.as_str()))
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(campaign_donor::Entity)
+            .columns([
+                campaign_donor::Column::CampaignId,
+                campaign_donor::Column::DonorId,
+            ])
+            .select_from(select)
+            .map_err(AppError::internal)?
+            .on_conflict(
+                OnConflict::columns([
+                    campaign_donor::Column::CampaignId,
+                    campaign_donor::Column::DonorId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .to_owned();
+        txn.execute(&insert).await?;
+    } else {
+        let donors = Query::select()
+            .column(pledge::Column::DonorId)
+            .from(pledge::Entity)
+            .and_where(Expr::col(pledge::Column::RosterId).eq(r.id.as_str()))
+            .to_owned();
+        campaign_donor::Entity::delete_many()
+            .filter(campaign_donor::Column::CampaignId.eq(&r.campaign_id))
+            .filter(campaign_donor::Column::DonorId.in_subquery(donors))
+            .exec(txn)
+            .await?;
+    }
+    let unit = work_unit::Entity::find_by_id(&r.unit_id).one(txn).await?;
+    let region = unit.as_ref().and_then(|u| u.region_code.clone());
+    let individual_people = r.people - r.anonymous_people;
+    let individual_fen = r.total_fen - r.anonymous_fen;
+    let all_keys = totals::keys("individual", region.as_deref(), Some(&r.unit_id));
+    let whole = Delta {
+        money_fen: sign * r.total_fen,
+        pledge_paid_fen: sign * r.total_fen,
+        donors: sign * r.people,
+        ..Delta::default()
+    };
+    let shared: Vec<_> = all_keys
+        .iter()
+        .filter(|(d, _)| *d != "donor_kind")
+        .cloned()
+        .collect();
+    totals::add(txn, &r.campaign_id, r.slot, &shared, whole).await?;
+    for (kind, fen, people) in [
+        ("individual", individual_fen, individual_people),
+        ("anonymous", r.anonymous_fen, r.anonymous_people),
+    ] {
+        if people == 0 {
+            continue;
+        }
+        let delta = Delta {
+            money_fen: sign * fen,
+            pledge_paid_fen: sign * fen,
+            donors: sign * people,
+            ..Delta::default()
+        };
+        totals::add(
+            txn,
+            &r.campaign_id,
+            r.slot,
+            &[("donor_kind", kind.to_owned())],
+            delta,
+        )
+        .await?;
+    }
+    fund_entry::ActiveModel {
+        id: Set(new_id()),
+        fund: Set("general".into()),
+        campaign_id: Set(Some(r.campaign_id.clone())),
+        amount_fen: Set(pay.amount_fen),
+        kind: Set(if paying { "donation" } else { "reversal" }.into()),
+        payment_id: Set(Some(pay.id.clone())),
+        reason: Set(pay.reason.clone()),
+        created_by: Set(Some(by.into())),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// A unit's rosters, newest first.
+pub async fn list_for_unit(db: &DatabaseConnection, unit_id: &str) -> AppResult<Vec<RosterView>> {
+    Ok(roster::Entity::find()
+        .filter(roster::Column::UnitId.eq(unit_id))
+        .order_by_desc(roster::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// A unit's figures in one campaign.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnitTotals {
+    /// The unit.
+    pub unit_id: String,
+    /// The campaign.
+    pub campaign_id: String,
+    /// Confirmed money, fen.
+    pub money_fen: i64,
+    /// Listed but not yet remitted, fen.
+    pub pledged_unpaid_fen: i64,
+    /// Staff whose gift arrived.
+    pub donors: i64,
+    /// Staff on the unit's lists.
+    pub people_listed: i64,
+    /// Lists uploaded.
+    pub rosters: i64,
+    /// Lists whose remittance arrived.
+    pub rosters_paid: i64,
+}
+
+/// A unit's totals in a campaign: from the running totals and its few rosters.
+pub async fn unit_totals(
+    db: &DatabaseConnection,
+    unit_id: &str,
+    campaign_id: &str,
+) -> AppResult<UnitTotals> {
+    let sums = totals::read(db, campaign_id).await?;
+    let mine = sums
+        .iter()
+        .find(|s| s.dimension == "unit" && s.key == unit_id)
+        .cloned()
+        .unwrap_or_default();
+    let rosters = roster::Entity::find()
+        .filter(roster::Column::UnitId.eq(unit_id))
+        .filter(roster::Column::CampaignId.eq(campaign_id))
+        .all(db)
+        .await?;
+    Ok(UnitTotals {
+        unit_id: unit_id.to_owned(),
+        campaign_id: campaign_id.to_owned(),
+        money_fen: mine.money_fen,
+        pledged_unpaid_fen: mine.pledged_fen - mine.pledge_paid_fen,
+        donors: mine.donors,
+        people_listed: rosters.iter().map(|r| r.people).sum(),
+        rosters: i64::try_from(rosters.len()).unwrap_or(i64::MAX),
+        rosters_paid: i64::try_from(rosters.iter().filter(|r| r.status == "paid").count())
+            .unwrap_or(i64::MAX),
+    })
+}
+
+/// The template's bytes.
+pub fn template_bytes() -> AppResult<Vec<u8>> {
+    roster_file::template().map_err(AppError::internal)
+}

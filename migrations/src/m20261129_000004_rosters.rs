@@ -1,0 +1,192 @@
+//! Work-unit staff lists (双日捐名单): one roster per upload, its pledges, and the
+//! remittance that pays them all.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Rosters {
+    Table,
+    Id,
+    UnitId,
+    CampaignId,
+    UploadedBy,
+    FileName,
+    People,
+    AnonymousPeople,
+    TotalFen,
+    AnonymousFen,
+    ReferenceCode,
+    Status,
+    Slot,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Pledges {
+    Table,
+    RosterId,
+    Department,
+}
+
+#[derive(DeriveIden)]
+enum Payments {
+    Table,
+    RosterId,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Rosters::Table)
+                    .col(
+                        ColumnDef::new(Rosters::Id)
+                            .string_len(36)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Rosters::UnitId).string_len(36).not_null())
+                    .col(
+                        ColumnDef::new(Rosters::CampaignId)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Rosters::UploadedBy)
+                            .string_len(36)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Rosters::FileName).string_len(200).not_null())
+                    .col(ColumnDef::new(Rosters::People).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Rosters::AnonymousPeople)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Rosters::TotalFen).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Rosters::AnonymousFen)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Rosters::ReferenceCode)
+                            .string_len(16)
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(ColumnDef::new(Rosters::Status).string_len(24).not_null())
+                    .col(ColumnDef::new(Rosters::Slot).small_integer().not_null())
+                    .col(
+                        ColumnDef::new(Rosters::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_rosters_unit")
+                    .table(Rosters::Table)
+                    .col(Rosters::UnitId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Pledges::Table)
+                    .add_column(ColumnDef::new(Pledges::RosterId).string_len(36).null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Pledges::Table)
+                    .add_column(ColumnDef::new(Pledges::Department).string_len(100).null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_pledges_roster")
+                    .table(Pledges::Table)
+                    .col(Pledges::RosterId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Payments::Table)
+                    .add_column(ColumnDef::new(Payments::RosterId).string_len(36).null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_payments_roster")
+                    .table(Payments::Table)
+                    .col(Payments::RosterId)
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_payments_roster")
+                    .table(Payments::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Payments::Table)
+                    .drop_column(Payments::RosterId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_pledges_roster")
+                    .table(Pledges::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Pledges::Table)
+                    .drop_column(Pledges::Department)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Pledges::Table)
+                    .drop_column(Pledges::RosterId)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Rosters::Table).to_owned())
+            .await
+    }
+}
