@@ -198,6 +198,11 @@ async fn check_fundraising(db: &DatabaseConnection, report: &mut Report) -> anyh
         .filter(|e| e.kind != "allocation")
         .map(|e| e.amount_fen)
         .sum();
+    let allocations = crate::fundraising::funds::allocations_balance(db).await?;
+    report.record(
+        allocations == 0,
+        format!("拨付分录借贷相抵（合计 {allocations}）"),
+    );
     report.record(
         matched == ledger,
         format!("基金台账的捐赠合计 {ledger} 等于已匹配到账合计 {matched}"),

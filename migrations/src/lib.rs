@@ -6,6 +6,7 @@ mod m20261129_000001_identity;
 mod m20261129_000002_reference;
 mod m20261129_000003_fundraising;
 mod m20261129_000004_rosters;
+mod m20261129_000005_fund_locks;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_reference::Migration),
             Box::new(m20261129_000003_fundraising::Migration),
             Box::new(m20261129_000004_rosters::Migration),
+            Box::new(m20261129_000005_fund_locks::Migration),
         ]
     }
 }

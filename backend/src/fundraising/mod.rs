@@ -4,6 +4,7 @@
 pub mod api;
 pub mod campaigns;
 pub mod entities;
+pub mod funds;
 pub mod pages;
 pub mod payments;
 pub mod pledges;

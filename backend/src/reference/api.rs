@@ -133,6 +133,12 @@ pub struct ProjectView {
     pub name: String,
     /// Person-times helped.
     pub people_helped: i64,
+    /// Designated gifts in (less reversals), fen.
+    pub money_in_fen: i64,
+    /// Allocated from the general fund, fen.
+    pub allocated_fen: i64,
+    /// What the project's fund holds, fen.
+    pub balance_fen: i64,
     /// Whether it is demo data.
     pub is_demo: bool,
 }
@@ -151,15 +157,22 @@ async fn list_projects(
         .order_by_asc(project::Column::Id)
         .paginate(&state.db, per_page);
     let total = pages.num_items().await?;
+    let funds = crate::fundraising::funds::figures(&state.db).await?;
     let items = pages
         .fetch_page(page)
         .await?
         .into_iter()
-        .map(|p| ProjectView {
-            id: p.id,
-            name: p.name,
-            people_helped: p.people_helped,
-            is_demo: p.is_demo,
+        .map(|p| {
+            let fund = funds.get(&p.id).cloned().unwrap_or_default();
+            ProjectView {
+                id: p.id,
+                name: p.name,
+                people_helped: p.people_helped,
+                money_in_fen: fund.money_in_fen,
+                allocated_fen: fund.allocated_fen,
+                balance_fen: fund.balance_fen,
+                is_demo: p.is_demo,
+            }
         })
         .collect();
     Ok(Json(Paged {

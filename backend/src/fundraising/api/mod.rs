@@ -1,6 +1,7 @@
 //! JSON endpoints of fundraising.
 
 mod campaigns;
+mod funds;
 mod payments;
 mod pledges;
 mod units;
@@ -19,6 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(campaigns::routes())
         .merge(pledges::routes())
+        .merge(funds::routes())
         .merge(payments::routes())
         .merge(units::routes().layer(axum::extract::DefaultBodyLimit::max(
             units::MAX_UPLOAD_BYTES,
