@@ -727,3 +727,50 @@ async fn two_allocations_at_once_never_spend_the_general_fund_twice() {
         .expect("json");
     assert_eq!(funds[0]["balance_fen"], 4_000);
 }
+
+#[tokio::test]
+async fn a_donor_who_signs_up_sees_every_gift_made_while_signed_in() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("我的捐赠", 1_000_000).await;
+    let signed_up = app
+        .post_json("/api/v1/donors/signup", &json!({ "username": "zhang.xm", "password": "a long password", "display_name": "张小明" }), None)
+        .await;
+    assert_eq!(signed_up.status(), 201);
+    let session: Value = signed_up.json().await.expect("json");
+    assert_eq!(session["user"]["role"], "donor");
+    let token = session["access_token"].as_str().expect("token");
+    for amount in [10_000, 20_000] {
+        let response = app
+            .post_json(
+                "/api/v1/pledges",
+                &individual(&campaign, amount),
+                Some(token),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+    }
+    pledge(&app, &individual(&campaign, 99)).await;
+    let mine: Value = app
+        .get("/api/v1/me/pledges", Some(token))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let amounts: Vec<i64> = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["amount_fen"].as_i64())
+        .collect();
+    assert_eq!(amounts, [20_000, 10_000], "newest first, only mine");
+    let again = app
+        .post_json(
+            "/api/v1/donors/signup",
+            &json!({ "username": "zhang.xm", "password": "another password" }),
+            None,
+        )
+        .await;
+    assert_problem(again, 409).await;
+    let finance = app.token("finance").await;
+    assert_problem(app.get("/api/v1/me/pledges", Some(&finance)).await, 403).await;
+}

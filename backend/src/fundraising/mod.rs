@@ -6,6 +6,8 @@ pub mod campaigns;
 pub mod entities;
 pub mod funds;
 pub mod pages;
+pub mod pages_people;
+pub mod pages_staff;
 pub mod payments;
 pub mod pledges;
 pub mod roster_file;

@@ -592,6 +592,31 @@ pub fn status_label(status: &str) -> &'static str {
     }
 }
 
+/// The pledges of a signed-up donor, newest first.
+pub async fn of_user(db: &DatabaseConnection, user_id: &str) -> AppResult<Vec<PledgeView>> {
+    let donor_ids: Vec<String> = donor::Entity::find()
+        .filter(donor::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    if donor_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pledges = pledge::Entity::find()
+        .filter(pledge::Column::DonorId.is_in(donor_ids))
+        .order_by_desc(pledge::Column::Id)
+        .limit(500)
+        .all(db)
+        .await?;
+    let mut views = Vec::with_capacity(pledges.len());
+    for p in pledges {
+        views.push(view(db, p).await?);
+    }
+    Ok(views)
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize_reference;

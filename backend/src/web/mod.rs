@@ -29,6 +29,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/home", get(home))
         .merge(crate::fundraising::pages::routes())
+        .merge(crate::fundraising::pages_people::routes())
+        .merge(crate::fundraising::pages_staff::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/{*path}", get(assets::serve))
 }

@@ -172,7 +172,7 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "rosters",
                 title: "双日捐名单",
                 summary: "下载模板，上传本单位职工捐款名单。",
-                link: None,
+                link: Some(("/unit", "上传名单")),
             },
             Panel {
                 id: "unit-totals",
@@ -200,7 +200,7 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "my-gifts",
                 title: "我的捐赠",
                 summary: "我的认捐、付款记录和捐赠票据。",
-                link: None,
+                link: Some(("/my/gifts", "查看我的捐赠")),
             },
             Panel {
                 id: "certificates",

@@ -1,10 +1,11 @@
 //! JSON endpoints of fundraising.
 
 mod campaigns;
+pub mod donors;
 mod funds;
 mod payments;
 mod pledges;
-mod units;
+pub mod units;
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -21,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(campaigns::routes())
         .merge(pledges::routes())
         .merge(funds::routes())
+        .merge(donors::routes())
         .merge(payments::routes())
         .merge(units::routes().layer(axum::extract::DefaultBodyLimit::max(
             units::MAX_UPLOAD_BYTES,

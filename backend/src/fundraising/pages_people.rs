@@ -1,0 +1,317 @@
+//! Pages for donors (sign up, my gifts) and work-unit coordinators (staff lists).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use super::api::donors::sign_up_donor;
+use super::campaigns::{self, CampaignView};
+use super::pledges::{self, PledgeView};
+use super::rosters::{self, RosterView};
+use crate::error::{AppError, AppResult, RowError};
+use crate::identity::Role;
+use crate::identity::tokens::Claims;
+use crate::kernel::Fen;
+use crate::reference::entities::work_unit;
+use crate::state::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::render;
+use crate::web::session::{self as page_session, CsrfToken, MaybePageUser};
+use crate::web::views::Layout;
+
+/// The donor and coordinator pages (behind the session layer).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signup", get(signup_page).post(signup_submit))
+        .route("/my/gifts", get(my_gifts))
+        .route("/unit", get(unit_page).post(unit_upload))
+        .route("/unit/template.xlsx", get(unit_template))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            super::api::units::MAX_UPLOAD_BYTES,
+        ))
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    layout: Layout,
+    username: String,
+    error: Option<String>,
+}
+
+async fn signup_page(CsrfToken(csrf): CsrfToken) -> AppResult<Html<String>> {
+    render(&SignupPage {
+        layout: Layout::new("注册捐赠人账户", None, &csrf),
+        username: String::new(),
+        error: None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct SignupForm {
+    username: String,
+    password: String,
+    display_name: Option<String>,
+}
+
+async fn signup_submit(
+    State(state): State<AppState>,
+    CsrfToken(csrf): CsrfToken,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<SignupForm>,
+) -> AppResult<Response> {
+    let display = form.display_name.filter(|d| !d.trim().is_empty());
+    match sign_up_donor(&state, form.username.clone(), form.password, display).await {
+        Ok(session) => {
+            let jar = page_session::set_session(jar, &session, state.config.is_production());
+            Ok((jar, Redirect::to("/my/gifts")).into_response())
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            let message = match &e {
+                AppError::Validation(errors) => errors
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                other => other.problem().detail,
+            };
+            let page = render(&SignupPage {
+                layout: Layout::new("注册捐赠人账户", None, &csrf),
+                username: form.username.chars().take(32).collect(),
+                error: Some(message),
+            })?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "my_gifts.html")]
+struct MyGiftsPage {
+    layout: Layout,
+    gifts: Vec<(PledgeView, String, String, &'static str)>,
+    total_paid: String,
+}
+
+async fn my_gifts(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let Some(user) = user.filter(|u| u.role == Role::Donor) else {
+        return Ok(Redirect::to("/login?next=/my/gifts").into_response());
+    };
+    let list = pledges::of_user(&state.db, &user.sub).await?;
+    let total: i64 = list.iter().map(|p| p.paid_fen).sum();
+    let gifts = list
+        .into_iter()
+        .map(|p| {
+            let amount = Fen(p.amount_fen).display();
+            let paid = Fen(p.paid_fen).display();
+            let label = pledges::status_label(&p.status);
+            (p, amount, paid, label)
+        })
+        .collect();
+    Ok(render(&MyGiftsPage {
+        layout: Layout::new("我的捐赠", Some(&user), &csrf),
+        gifts,
+        total_paid: Fen(total).display(),
+    })?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    layout: Layout,
+    unit_name: String,
+    campaigns: Vec<CampaignView>,
+    rosters: Vec<(RosterView, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+    bad_rows: Vec<RowError>,
+}
+
+async fn coordinator(
+    state: &AppState,
+    user: Option<Claims>,
+) -> Result<(Claims, work_unit::Model), Response> {
+    let Some(user) = user.filter(|u| u.role == Role::UnitCoordinator) else {
+        return Err(Redirect::to("/login?next=/unit").into_response());
+    };
+    let unit_id = user.unit_id.clone().unwrap_or_default();
+    match rosters::may_act_for(&state.db, &user, &unit_id).await {
+        Ok(unit) => Ok((user, unit)),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+async fn unit_view(
+    state: &AppState,
+    user: &Claims,
+    unit: &work_unit::Model,
+    csrf: &str,
+    notice: Option<String>,
+    error: Option<String>,
+    bad_rows: Vec<RowError>,
+) -> AppResult<Html<String>> {
+    let (all, _) = campaigns::list(&state.db, 0, 50).await?;
+    let rosters = rosters::list_for_unit(&state.db, &unit.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let total = Fen(r.total_fen).display();
+            (r, total)
+        })
+        .collect();
+    render(&UnitPage {
+        layout: Layout::new("双日捐名单", Some(user), csrf),
+        unit_name: unit.name.clone(),
+        campaigns: all.into_iter().filter(|c| c.status == "open").collect(),
+        rosters,
+        notice,
+        error,
+        bad_rows,
+    })
+}
+
+async fn unit_page(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let (user, unit) = match coordinator(&state, user).await {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    Ok(
+        unit_view(&state, &user, &unit, &csrf, None, None, Vec::new())
+            .await?
+            .into_response(),
+    )
+}
+
+async fn unit_template(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+) -> AppResult<Response> {
+    if let Err(answer) = coordinator(&state, user).await {
+        return Ok(answer);
+    }
+    let bytes = rosters::template_bytes()?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"roster-template.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn unit_upload(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    mut form: Multipart,
+) -> AppResult<Response> {
+    let (user, unit) = match coordinator(&state, user).await {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    let mut given_csrf = String::new();
+    let mut campaign_id = String::new();
+    let mut file = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest("上传内容无法读取，请重新上传。".into()))?
+    {
+        match field.name() {
+            Some("csrf_token") => given_csrf = field.text().await.unwrap_or_default(),
+            Some("campaign_id") => campaign_id = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("名单").to_owned();
+                let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
+                file = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    if given_csrf.is_empty() || !bool::from(given_csrf.as_bytes().ct_eq(csrf.as_bytes())) {
+        return Err(AppError::Csrf);
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let page = unit_view(
+            &state,
+            &user,
+            &unit,
+            &csrf,
+            None,
+            Some("请选择要上传的名单文件".into()),
+            Vec::new(),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    match rosters::import(
+        &state.db,
+        &user,
+        &unit.id,
+        campaign_id.trim(),
+        &name,
+        &bytes,
+        state.config.max_amount_fen,
+    )
+    .await
+    {
+        Ok(r) => {
+            let notice = format!(
+                "已导入 {} 人，合计 {}。请一次汇出合计金额，并在附言中填写汇款编号 {}。",
+                r.people,
+                Fen(r.total_fen),
+                r.reference_code
+            );
+            Ok(
+                unit_view(&state, &user, &unit, &csrf, Some(notice), None, Vec::new())
+                    .await?
+                    .into_response(),
+            )
+        }
+        Err(AppError::BadRows(rows)) => {
+            let message = format!(
+                "名单中有 {} 处错误，整份名单未导入。请按下表修改后重新上传。",
+                rows.len()
+            );
+            let page = unit_view(&state, &user, &unit, &csrf, None, Some(message), rows).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::BadRequest(_))) => {
+            let message = match &e {
+                AppError::Validation(errors) => errors
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                other => other.problem().detail,
+            };
+            let page =
+                unit_view(&state, &user, &unit, &csrf, None, Some(message), Vec::new()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
