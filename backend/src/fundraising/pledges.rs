@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::ids::{new_id, random_token, token_hash};
 use crate::kernel::{CreditCode, IdCardNo, Phone};
 use crate::personal_data::Vault;
-use crate::reference::entities::{project, region};
+use crate::reference::entities::project;
 
 /// Who the donor is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -276,18 +276,16 @@ pub async fn create(
     if !known_project {
         return Err(AppError::field("project_id", "品牌项目不存在"));
     }
+    // The districts and counties are fixed reference data: no query needed to check one.
     let region_code = match &request.region_code {
-        Some(code) => match region::Entity::find_by_id(code).one(txn).await? {
-            Some(r) if r.level == 2 => Some(r.code),
-            _ => return Err(AppError::field("region_code", "请选择吉林市的县(市)区")),
-        },
+        Some(code) if crate::reference::data::DISTRICTS.iter().any(|(c, _, _)| c == code) => Some(code.clone()),
+        Some(_) => return Err(AppError::field("region_code", "请选择吉林市的县(市)区")),
         None => None,
     };
     let donor_id = store_donor(txn, vault, donor, donor_user_id).await?;
     let donor_kind = request.donor.kind.as_str();
     let access_token = random_token();
     let slot = rand::rng().random_range(0..totals::SLOTS);
-    let reference_code = unique_reference_code(txn).await?;
     let model = pledge::ActiveModel {
         id: Set(new_id()),
         campaign_id: Set(campaign.id.clone()),
@@ -296,7 +294,7 @@ pub async fn create(
         amount_fen: Set(request.amount_fen),
         paid_fen: Set(0),
         status: Set("pledged".into()),
-        reference_code: Set(reference_code),
+        reference_code: Set(String::new()),
         access_token_hash: Set(token_hash(&access_token)),
         public_name_consent: Set(request.public_name_consent),
         public_name: Set(public_name),
@@ -308,9 +306,8 @@ pub async fn create(
         created_at: Set(Utc::now()),
         roster_id: Set(None),
         department: Set(None),
-    }
-    .insert(txn)
-    .await?;
+    };
+    let model = insert_with_fresh_code(txn, model).await?;
     let keys = totals::keys(donor_kind, region_code.as_deref(), None);
     let delta = Delta {
         pledged_fen: request.amount_fen,
@@ -361,23 +358,27 @@ async fn store_donor(
 /// Letters and digits that cannot be mistaken for each other when read off a phone.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
-/// `JL` and 8 characters: 40 bits, checked against the unique index.
-async fn unique_reference_code(txn: &DatabaseTransaction) -> AppResult<String> {
+/// `JL` and 8 characters: 40 bits.
+fn reference_code() -> String {
+    let mut rng = rand::rng();
+    "JL".chars()
+        .chain((0..8).map(|_| char::from(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())])))
+        .collect()
+}
+
+/// Inserts the pledge with a fresh reference code, drawing again in the rare case the
+/// unique index already has it (`ON CONFLICT DO NOTHING`, so the transaction survives).
+async fn insert_with_fresh_code(txn: &DatabaseTransaction, mut model: pledge::ActiveModel) -> AppResult<pledge::Model> {
+    use sea_orm::sea_query::OnConflict;
     for _ in 0..5 {
-        let code: String = {
-            let mut rng = rand::rng();
-            std::iter::once("JL".to_owned())
-                .chain((0..8).map(|_| {
-                    char::from(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())]).to_string()
-                }))
-                .collect()
-        };
-        let taken = pledge::Entity::find()
-            .filter(pledge::Column::ReferenceCode.eq(&code))
-            .one(txn)
+        let code = reference_code();
+        model.reference_code = Set(code);
+        let inserted = pledge::Entity::insert(model.clone())
+            .on_conflict(OnConflict::column(pledge::Column::ReferenceCode).do_nothing().to_owned())
+            .exec_without_returning(txn)
             .await?;
-        if taken.is_none() {
-            return Ok(code);
+        if inserted == 1 {
+            return sea_orm::TryIntoModel::try_into_model(model).map_err(AppError::from);
         }
     }
     Err(AppError::internal("no free reference code after 5 tries"))

@@ -66,41 +66,42 @@ pub async fn add(
         Expr::col((table.clone(), Alias::new(column)))
             .add(Expr::col((excluded.clone(), Alias::new(column))))
     };
+    // One statement for every key: a round trip per key is what a pledge would wait on.
+    let mut statement = Query::insert();
+    statement.into_table(table.clone()).columns(
+        [
+            "campaign_id",
+            "dimension",
+            "key",
+            "slot",
+            "money_fen",
+            "pledged_fen",
+            "pledge_paid_fen",
+            "donors",
+        ]
+        .map(Alias::new),
+    );
     for (dimension, key) in keys {
-        let statement = Query::insert()
-            .into_table(table.clone())
-            .columns(
-                [
-                    "campaign_id",
-                    "dimension",
-                    "key",
-                    "slot",
-                    "money_fen",
-                    "pledged_fen",
-                    "pledge_paid_fen",
-                    "donors",
-                ]
-                .map(Alias::new),
-            )
-            .values_panic([
-                campaign_id.into(),
-                (*dimension).into(),
-                key.clone().into(),
-                slot.into(),
-                delta.money_fen.into(),
-                delta.pledged_fen.into(),
-                delta.pledge_paid_fen.into(),
-                delta.donors.into(),
-            ])
-            .on_conflict(
-                OnConflict::columns(["campaign_id", "dimension", "key", "slot"].map(Alias::new))
-                    .value(Alias::new("money_fen"), sum("money_fen"))
-                    .value(Alias::new("pledged_fen"), sum("pledged_fen"))
-                    .value(Alias::new("pledge_paid_fen"), sum("pledge_paid_fen"))
-                    .value(Alias::new("donors"), sum("donors"))
-                    .to_owned(),
-            )
-            .to_owned();
+        statement.values_panic([
+            campaign_id.into(),
+            (*dimension).into(),
+            key.clone().into(),
+            slot.into(),
+            delta.money_fen.into(),
+            delta.pledged_fen.into(),
+            delta.pledge_paid_fen.into(),
+            delta.donors.into(),
+        ]);
+    }
+    statement.on_conflict(
+        OnConflict::columns(["campaign_id", "dimension", "key", "slot"].map(Alias::new))
+            .value(Alias::new("money_fen"), sum("money_fen"))
+            .value(Alias::new("pledged_fen"), sum("pledged_fen"))
+            .value(Alias::new("pledge_paid_fen"), sum("pledge_paid_fen"))
+            .value(Alias::new("donors"), sum("donors"))
+            .to_owned(),
+    );
+    if !keys.is_empty() {
         conn.execute(&statement).await?;
     }
     Ok(())

@@ -1,6 +1,8 @@
 //! The benchmark harness: a server in a child process, a load driver, and the references
 //! measured in the same run.
 
+pub mod api;
 pub mod load;
 pub mod pgbench;
+pub mod scenarios;
 pub mod server;

@@ -27,6 +27,8 @@ impl ServerProcess {
         let port = free_port()?;
         let child = Command::new(program)
             .args(args)
+            // Benchmarks pledge from one address far above the public limit.
+            .env("SUNSHINE_PLEDGES_PER_MINUTE", "100000000")
             .env("DATABASE_URL", &database.url)
             .env("SUNSHINE_DATA_DIR", &database.data_dir)
             .env("SUNSHINE_BIND", format!("127.0.0.1:{port}"))
@@ -58,6 +60,11 @@ impl ServerProcess {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         anyhow::bail!("server not ready within 60 s")
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The server's resident memory now and at its peak, in bytes (Linux `/proc`).

@@ -16,7 +16,7 @@ use clap::{Parser, ValueEnum};
 use serde_json::json;
 use tests::TestDatabase;
 use tests::bench::load::{Figures, drive};
-use tests::bench::pgbench;
+use tests::bench::{pgbench, scenarios};
 use tests::bench::server::ServerProcess;
 
 const SERVER_FLAG: &str = "__server";
@@ -35,6 +35,9 @@ struct Args {
     /// Seconds each measurement runs.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Rows of the staff list (roster).
+    #[arg(long, default_value_t = 100_000)]
+    rows: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -43,6 +46,12 @@ enum Scenario {
     Login,
     /// pgbench's own figures on this PostgreSQL: TPC-B and one INSERT per transaction.
     Pgbench,
+    /// Pledges per second at 8 and 32 clients, against pgbench's one INSERT per transaction.
+    Pledge,
+    /// A 100,000-row XLSX staff list validated and imported (time and peak memory).
+    Roster,
+    /// Campaign progress read at 1,000 and at 1,000,000 payments (p50/p99 and their ratio).
+    Progress,
 }
 
 fn main() -> ExitCode {
@@ -98,6 +107,19 @@ async fn run(args: Args) -> anyhow::Result<()> {
             )
             .await;
             report(&mut out, &server, &login, &health)?;
+        }
+        Scenario::Pledge => {
+            let server = start_server(args.database.as_deref()).await?;
+            let clients = if args.clients == 8 { vec![8, 32] } else { vec![args.clients] };
+            scenarios::pledge(&mut out, &server, &clients, args.seconds).await?;
+        }
+        Scenario::Roster => {
+            let server = start_server(args.database.as_deref()).await?;
+            scenarios::roster(&mut out, &server, args.rows).await?;
+        }
+        Scenario::Progress => {
+            let server = start_server(args.database.as_deref()).await?;
+            scenarios::progress(&mut out, &server, args.clients, args.seconds).await?;
         }
         Scenario::Pgbench => {
             let url = args
