@@ -278,7 +278,13 @@ pub async fn create(
     }
     // The districts and counties are fixed reference data: no query needed to check one.
     let region_code = match &request.region_code {
-        Some(code) if crate::reference::data::DISTRICTS.iter().any(|(c, _, _)| c == code) => Some(code.clone()),
+        Some(code)
+            if crate::reference::data::DISTRICTS
+                .iter()
+                .any(|(c, _, _)| c == code) =>
+        {
+            Some(code.clone())
+        }
         Some(_) => return Err(AppError::field("region_code", "请选择吉林市的县(市)区")),
         None => None,
     };
@@ -368,13 +374,20 @@ fn reference_code() -> String {
 
 /// Inserts the pledge with a fresh reference code, drawing again in the rare case the
 /// unique index already has it (`ON CONFLICT DO NOTHING`, so the transaction survives).
-async fn insert_with_fresh_code(txn: &DatabaseTransaction, mut model: pledge::ActiveModel) -> AppResult<pledge::Model> {
+async fn insert_with_fresh_code(
+    txn: &DatabaseTransaction,
+    mut model: pledge::ActiveModel,
+) -> AppResult<pledge::Model> {
     use sea_orm::sea_query::OnConflict;
     for _ in 0..5 {
         let code = reference_code();
         model.reference_code = Set(code);
         let inserted = pledge::Entity::insert(model.clone())
-            .on_conflict(OnConflict::column(pledge::Column::ReferenceCode).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::column(pledge::Column::ReferenceCode)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec_without_returning(txn)
             .await?;
         if inserted == 1 {

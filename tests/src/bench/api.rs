@@ -18,7 +18,12 @@ pub async fn token(client: &reqwest::Client, base: &str, username: &str) -> anyh
 }
 
 /// Creates and opens a campaign; its id.
-pub async fn open_campaign(client: &reqwest::Client, base: &str, admin: &str, name: &str) -> anyhow::Result<String> {
+pub async fn open_campaign(
+    client: &reqwest::Client,
+    base: &str,
+    admin: &str,
+    name: &str,
+) -> anyhow::Result<String> {
     let campaign: Value = client
         .post(format!("{base}/api/v1/campaigns"))
         .bearer_auth(admin)
@@ -27,7 +32,10 @@ pub async fn open_campaign(client: &reqwest::Client, base: &str, admin: &str, na
         .await?
         .json()
         .await?;
-    let id = campaign["id"].as_str().ok_or_else(|| anyhow::anyhow!("campaign not created: {campaign}"))?.to_owned();
+    let id = campaign["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("campaign not created: {campaign}"))?
+        .to_owned();
     client
         .post(format!("{base}/api/v1/campaigns/{id}/open"))
         .bearer_auth(admin)

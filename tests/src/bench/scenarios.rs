@@ -15,7 +15,10 @@ use super::pgbench;
 use super::server::ServerProcess;
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap_or_default()
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap_or_default()
 }
 
 fn postgres_url(server: &ServerProcess) -> anyhow::Result<&str> {
@@ -27,12 +30,20 @@ fn postgres_url(server: &ServerProcess) -> anyhow::Result<&str> {
 }
 
 /// Pledges per second at each client count, against one INSERT per transaction in pgbench.
-pub async fn pledge(out: &mut impl Write, server: &ServerProcess, clients: &[usize], seconds: u64) -> anyhow::Result<()> {
+pub async fn pledge(
+    out: &mut impl Write,
+    server: &ServerProcess,
+    clients: &[usize],
+    seconds: u64,
+) -> anyhow::Result<()> {
     let url = postgres_url(server)?.to_owned();
     let http = client();
     let admin = token(&http, &server.base, "admin").await?;
     let campaign = open_campaign(&http, &server.base, &admin, "基准测试：认捐").await?;
-    writeln!(out, "scenario pledge: {seconds} s per measurement, PostgreSQL")?;
+    writeln!(
+        out,
+        "scenario pledge: {seconds} s per measurement, PostgreSQL"
+    )?;
     for &n in clients {
         let counter = Arc::new(AtomicU64::new(0));
         let base = server.base.clone();
@@ -56,29 +67,67 @@ pub async fn pledge(out: &mut impl Write, server: &ServerProcess, clients: &[usi
         .await;
         let reference = pgbench::single_insert(&url, n, seconds)?;
         writeln!(out, "{}", figures.line())?;
-        writeln!(out, "{:<28} {:>10.1} tps (pgbench, one INSERT per transaction, {n} clients)", "reference", reference)?;
-        writeln!(out, "ratio to reference: {:.3}", figures.throughput() / reference.max(1e-9))?;
+        writeln!(
+            out,
+            "{:<28} {:>10.1} tps (pgbench, one INSERT per transaction, {n} clients)",
+            "reference", reference
+        )?;
+        writeln!(
+            out,
+            "ratio to reference: {:.3}",
+            figures.throughput() / reference.max(1e-9)
+        )?;
     }
     let (_, peak) = server.memory();
-    writeln!(out, "server peak memory: {:.1} MB", peak as f64 / 1_048_576.0)?;
+    writeln!(
+        out,
+        "server peak memory: {:.1} MB",
+        peak as f64 / 1_048_576.0
+    )?;
     Ok(())
 }
 
 /// A 100,000-row XLSX staff list, validated and imported in one request.
-pub async fn roster(out: &mut impl Write, server: &ServerProcess, rows: usize) -> anyhow::Result<()> {
+pub async fn roster(
+    out: &mut impl Write,
+    server: &ServerProcess,
+    rows: usize,
+) -> anyhow::Result<()> {
     let http = client();
     let admin = token(&http, &server.base, "admin").await?;
     let campaign = open_campaign(&http, &server.base, &admin, "基准测试：名单").await?;
     let coordinator = token(&http, &server.base, "unit").await?;
-    let me: serde_json::Value = http.get(format!("{}/api/v1/me", server.base)).bearer_auth(&coordinator).send().await?.json().await?;
-    let unit = me["unit_id"].as_str().ok_or_else(|| anyhow::anyhow!("no unit"))?.to_owned();
+    let me: serde_json::Value = http
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(&coordinator)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let unit = me["unit_id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no unit"))?
+        .to_owned();
     let started = Instant::now();
     let (xlsx, csv, total_fen) = staff_list(rows)?;
-    writeln!(out, "scenario roster: {rows} rows, XLSX {:.1} MB (made in {:.1} s), database {}", xlsx.len() as f64 / 1_048_576.0, started.elapsed().as_secs_f64(), if server.database.is_postgres() { "PostgreSQL" } else { "SQLite" })?;
+    writeln!(
+        out,
+        "scenario roster: {rows} rows, XLSX {:.1} MB (made in {:.1} s), database {}",
+        xlsx.len() as f64 / 1_048_576.0,
+        started.elapsed().as_secs_f64(),
+        if server.database.is_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    )?;
     let (_, before) = server.memory();
     let form = reqwest::multipart::Form::new()
         .text("campaign_id", campaign.clone())
-        .part("file", reqwest::multipart::Part::bytes(xlsx).file_name("名单.xlsx"));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(xlsx).file_name("名单.xlsx"),
+        );
     let started = Instant::now();
     let response = http
         .post(format!("{}/api/v1/units/{unit}/rosters", server.base))
@@ -93,12 +142,30 @@ pub async fn roster(out: &mut impl Write, server: &ServerProcess, rows: usize) -
     anyhow::ensure!(status.as_u16() == 201, "import failed: {status} {body}");
     anyhow::ensure!(body["total_fen"] == total_fen, "total differs: {body}");
     let (_, peak) = server.memory();
-    writeln!(out, "import: {:.2} s for {rows} rows ({:.0} rows/s)", elapsed.as_secs_f64(), rows as f64 / elapsed.as_secs_f64())?;
-    writeln!(out, "server peak memory: {:.1} MB (before the upload {:.1} MB)", peak as f64 / 1_048_576.0, before as f64 / 1_048_576.0)?;
+    writeln!(
+        out,
+        "import: {:.2} s for {rows} rows ({:.0} rows/s)",
+        elapsed.as_secs_f64(),
+        rows as f64 / elapsed.as_secs_f64()
+    )?;
+    writeln!(
+        out,
+        "server peak memory: {:.1} MB (before the upload {:.1} MB)",
+        peak as f64 / 1_048_576.0,
+        before as f64 / 1_048_576.0
+    )?;
     if server.database.is_postgres() {
         let reference = copy_reference(&server.database.url, &csv).await?;
-        writeln!(out, "reference: psql \\copy of the same {rows} rows into a plain table: {:.2} s", reference.as_secs_f64())?;
-        writeln!(out, "ratio to reference: {:.1}× the time of a bare COPY", elapsed.as_secs_f64() / reference.as_secs_f64().max(1e-9))?;
+        writeln!(
+            out,
+            "reference: psql \\copy of the same {rows} rows into a plain table: {:.2} s",
+            reference.as_secs_f64()
+        )?;
+        writeln!(
+            out,
+            "ratio to reference: {:.1}× the time of a bare COPY",
+            elapsed.as_secs_f64() / reference.as_secs_f64().max(1e-9)
+        )?;
     }
     Ok(())
 }
@@ -107,7 +174,10 @@ fn staff_list(rows: usize) -> anyhow::Result<(Vec<u8>, String, i64)> {
     use rust_xlsxwriter::Workbook;
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    for (col, h) in ["姓名", "部门", "金额(元)", "是否匿名", "备注"].iter().enumerate() {
+    for (col, h) in ["姓名", "部门", "金额(元)", "是否匿名", "备注"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, u16::try_from(col)?, *h)?;
     }
     let mut csv = String::with_capacity(rows * 32);
@@ -135,7 +205,13 @@ async fn copy_reference(url: &str, csv: &str) -> anyhow::Result<Duration> {
     std::fs::write(&path, csv)?;
     let mut args: Vec<String> = pgbench::connection_args(url)?;
     let database = args.pop().unwrap_or_default();
-    args.extend(["-d".into(), database, "-q".into(), "-c".into(), format!("\\copy bench_roster FROM '{}' CSV", path.display())]);
+    args.extend([
+        "-d".into(),
+        database,
+        "-q".into(),
+        "-c".into(),
+        format!("\\copy bench_roster FROM '{}' CSV", path.display()),
+    ]);
     let started = Instant::now();
     let status = std::process::Command::new("psql").args(&args).status()?;
     let elapsed = started.elapsed();
@@ -146,7 +222,12 @@ async fn copy_reference(url: &str, csv: &str) -> anyhow::Result<Duration> {
 
 /// Progress read at 1,000 and at 1,000,000 payments: the running totals make the two
 /// the same work.
-pub async fn progress(out: &mut impl Write, server: &ServerProcess, clients: usize, seconds: u64) -> anyhow::Result<()> {
+pub async fn progress(
+    out: &mut impl Write,
+    server: &ServerProcess,
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<()> {
     let http = client();
     let admin = token(&http, &server.base, "admin").await?;
     let small = open_campaign(&http, &server.base, &admin, "基准测试：一千笔").await?;
@@ -154,7 +235,11 @@ pub async fn progress(out: &mut impl Write, server: &ServerProcess, clients: usi
     let started = Instant::now();
     seed_payments(&server.database.url, &small, 1_000).await?;
     seed_payments(&server.database.url, &large, 1_000_000).await?;
-    writeln!(out, "scenario progress: seeded 1,000 and 1,000,000 payments in {:.1} s; {clients} clients, {seconds} s each", started.elapsed().as_secs_f64())?;
+    writeln!(
+        out,
+        "scenario progress: seeded 1,000 and 1,000,000 payments in {:.1} s; {clients} clients, {seconds} s each",
+        started.elapsed().as_secs_f64()
+    )?;
     let read = |campaign: String, label: &str| {
         let url = format!("{}/api/v1/campaigns/{campaign}/progress", server.base);
         let http = http.clone();
@@ -172,8 +257,16 @@ pub async fn progress(out: &mut impl Write, server: &ServerProcess, clients: usi
     writeln!(out, "{}", at_thousand.line())?;
     writeln!(out, "{}", at_million.line())?;
     let p99 = |f: &Figures| f.percentile(0.99).as_secs_f64() * 1000.0;
-    writeln!(out, "ratio of p99 (million / thousand): {:.2}", p99(&at_million) / p99(&at_thousand).max(1e-9))?;
-    writeln!(out, "ratio of throughput (million / thousand): {:.2}", at_million.throughput() / at_thousand.throughput().max(1e-9))?;
+    writeln!(
+        out,
+        "ratio of p99 (million / thousand): {:.2}",
+        p99(&at_million) / p99(&at_thousand).max(1e-9)
+    )?;
+    writeln!(
+        out,
+        "ratio of throughput (million / thousand): {:.2}",
+        at_million.throughput() / at_thousand.throughput().max(1e-9)
+    )?;
     Ok(())
 }
 
@@ -182,11 +275,17 @@ pub async fn progress(out: &mut impl Write, server: &ServerProcess, clients: usi
 async fn seed_payments(url: &str, campaign: &str, count: u64) -> anyhow::Result<()> {
     let db = Database::connect(url).await?;
     let postgres = url.starts_with("postgres");
-    let id = if postgres { "gen_random_uuid()::text" } else { "lower(hex(randomblob(16)))" };
+    let id = if postgres {
+        "gen_random_uuid()::text"
+    } else {
+        "lower(hex(randomblob(16)))"
+    };
     let series = if postgres {
         format!("generate_series(1, {count}) AS s(n)")
     } else {
-        format!("(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {count}) SELECT n FROM c) AS s")
+        format!(
+            "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < {count}) SELECT n FROM c) AS s"
+        )
     };
     db.execute_unprepared(&format!(
         "INSERT INTO payments (id, amount_fen, channel, received_on, recorded_by, created_at, campaign_id) \

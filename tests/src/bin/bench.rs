@@ -16,8 +16,8 @@ use clap::{Parser, ValueEnum};
 use serde_json::json;
 use tests::TestDatabase;
 use tests::bench::load::{Figures, drive};
-use tests::bench::{pgbench, scenarios};
 use tests::bench::server::ServerProcess;
+use tests::bench::{pgbench, scenarios};
 
 const SERVER_FLAG: &str = "__server";
 
@@ -110,7 +110,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         Scenario::Pledge => {
             let server = start_server(args.database.as_deref()).await?;
-            let clients = if args.clients == 8 { vec![8, 32] } else { vec![args.clients] };
+            let clients = if args.clients == 8 {
+                vec![8, 32]
+            } else {
+                vec![args.clients]
+            };
             scenarios::pledge(&mut out, &server, &clients, args.seconds).await?;
         }
         Scenario::Roster => {
