@@ -55,7 +55,7 @@ pub async fn pledge(
                 "campaign_id": campaign,
                 "amount_fen": 5_000 + (i % 50) * 1_000,
                 "donor": { "kind": "individual", "name": format!("捐赠人{i}"), "phone": "13904321234" },
-                "public_name_consent": i % 3 == 0,
+                "public_name_consent": i.is_multiple_of(3),
                 "region_code": "220202",
             });
             let request = http
