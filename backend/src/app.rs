@@ -26,7 +26,7 @@ use crate::personal_data::Vault;
 use crate::rate_limit::RateLimiter;
 use crate::reference::seed::{self, DemoAccount};
 use crate::state::AppState;
-use crate::{db, fundraising, identity, ops, reference, web};
+use crate::{db, fundraising, identity, ops, receipts, reference, web};
 
 /// A server, bound and ready to run.
 pub struct Application {
@@ -44,6 +44,8 @@ impl Application {
         // Install the recorder before the first request so that none goes uncounted.
         ops::metrics::handle();
         ops::metrics::spawn_upkeep();
+        // Parse the receipt font in the background: the first receipt should not wait.
+        tokio::task::spawn_blocking(receipts::pdf::warm_up);
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
         seed::seed_reference(&db).await.map_err(anyhow_app)?;
@@ -121,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .merge(identity::users_api::routes())
         .merge(reference::api::routes())
         .merge(fundraising::api::routes())
+        .merge(receipts::api::routes())
         .split_for_parts();
     let max_body = state.config.max_body_bytes;
     let secure_headers = ServiceBuilder::new()

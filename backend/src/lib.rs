@@ -21,6 +21,7 @@ pub mod ops;
 pub mod pagination;
 pub mod personal_data;
 pub mod rate_limit;
+pub mod receipts;
 pub mod reference;
 pub mod state;
 pub mod web;

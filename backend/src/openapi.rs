@@ -17,6 +17,8 @@ use utoipa::{Modify, OpenApi};
         (name = "operations", description = "运行状态"),
         (name = "identity", description = "登录与账户"),
         (name = "reference", description = "基础数据：行政区划、阳光超市、品牌项目、规划目标"),
+        (name = "fundraising", description = "募捐：活动、认捐、到账、基金、单位名单"),
+        (name = "receipts", description = "捐赠票据：开具、作废、换开、验证"),
     )
 )]
 pub struct ApiDoc;

@@ -7,6 +7,7 @@ mod m20261129_000002_reference;
 mod m20261129_000003_fundraising;
 mod m20261129_000004_rosters;
 mod m20261129_000005_fund_locks;
+mod m20261129_000006_receipts;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_fundraising::Migration),
             Box::new(m20261129_000004_rosters::Migration),
             Box::new(m20261129_000005_fund_locks::Migration),
+            Box::new(m20261129_000006_receipts::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod helpers;
 mod identity;
 mod ops;
 mod pages;
+mod receipts;
 mod reference;
 mod roles;
 mod rosters;

@@ -64,11 +64,105 @@ impl Fen {
         format!("{sign}¥{}.{:02}", group_thousands(abs / 100), abs % 100)
     }
 
+    /// In Chinese financial capitals (大写) as receipts write it: `壹仟贰佰叁拾肆元伍角陆分`,
+    /// `…元整` for whole yuan, `…角整` when there are no fen (the People's Bank rule).
+    /// Negative amounts are written with a leading `负`.
+    pub fn capitals(self) -> String {
+        let sign = if self.0 < 0 { "负" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let (yuan, jiao, fen) = (abs / 100, (abs / 10) % 10, abs % 10);
+        let mut out = String::from(sign);
+        if yuan > 0 {
+            out.push_str(&integer_capitals(yuan));
+            out.push('元');
+        }
+        match (jiao, fen) {
+            (0, 0) if yuan == 0 => out.push_str("零元整"),
+            (0, 0) => out.push('整'),
+            (j, 0) => {
+                out.push(DIGITS[j as usize]);
+                out.push_str("角整");
+            }
+            (0, f) => {
+                if yuan > 0 {
+                    out.push('零');
+                }
+                out.push(DIGITS[f as usize]);
+                out.push('分');
+            }
+            (j, f) => {
+                out.push(DIGITS[j as usize]);
+                out.push('角');
+                out.push(DIGITS[f as usize]);
+                out.push('分');
+            }
+        }
+        out
+    }
+
     /// In 万元 with two decimals, for reports: `8000.00万元`.
     pub fn display_wan(self) -> String {
         let wan = self.0 as f64 / 1_000_000.0;
         format!("{wan:.2}万元")
     }
+}
+
+const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+
+/// A whole number of yuan in capitals, by groups of four digits (万, 亿, 万亿); a
+/// skipped place writes one 零.
+fn integer_capitals(n: u64) -> String {
+    const GROUP_UNITS: [&str; 5] = ["", "万", "亿", "万亿", "亿亿"];
+    let mut groups = Vec::new();
+    let mut rest = n;
+    while rest > 0 {
+        groups.push(rest % 10_000);
+        rest /= 10_000;
+    }
+    let mut out = String::new();
+    let mut pending_zero = false;
+    for (index, group) in groups.iter().enumerate().rev() {
+        if *group == 0 {
+            pending_zero = !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() && (pending_zero || *group < 1000) {
+            out.push('零');
+        }
+        out.push_str(&group_capitals(*group));
+        out.push_str(GROUP_UNITS[index]);
+        pending_zero = false;
+    }
+    out
+}
+
+/// One to four digits in capitals, with one 零 for any run of inner zeros.
+fn group_capitals(group: u64) -> String {
+    const PLACES: [&str; 4] = ["仟", "佰", "拾", ""];
+    let digits = [
+        group / 1000,
+        (group / 100) % 10,
+        (group / 10) % 10,
+        group % 10,
+    ];
+    let first = digits.iter().position(|d| *d != 0).unwrap_or(3);
+    let last = digits.iter().rposition(|d| *d != 0).unwrap_or(3);
+    let mut out = String::new();
+    let mut zero = false;
+    for place in first..=last {
+        let digit = digits[place];
+        if digit == 0 {
+            zero = true;
+            continue;
+        }
+        if zero {
+            out.push('零');
+            zero = false;
+        }
+        out.push(DIGITS[digit as usize]);
+        out.push_str(PLACES[place]);
+    }
+    out
 }
 
 fn group_thousands(mut n: u64) -> String {
@@ -111,6 +205,33 @@ mod tests {
             assert!(Fen::parse_yuan(bad).is_err(), "{bad}");
         }
         assert!(Fen::parse_yuan("99999999999999").is_err());
+    }
+
+    #[test]
+    fn capitals_follow_the_receipt_rules() {
+        let cases = [
+            (0, "零元整"),
+            (1, "壹分"),
+            (10, "壹角整"),
+            (15, "壹角伍分"),
+            (100, "壹元整"),
+            (105, "壹元零伍分"),
+            (1_000, "壹拾元整"),
+            (123_456, "壹仟贰佰叁拾肆元伍角陆分"),
+            (120_000, "壹仟贰佰元整"),
+            (100_500, "壹仟零伍元整"),
+            (1_000_500, "壹万零伍元整"),
+            (10_050_000, "壹拾万零伍佰元整"),
+            (100_000_000, "壹佰万元整"),
+            (10_000_000_000, "壹亿元整"),
+            (10_000_001_050, "壹亿零壹拾元伍角整"),
+            (10_000_100_000, "壹亿零壹仟元整"),
+            (8_000_000_000, "捌仟万元整"),
+            (-100, "负壹元整"),
+        ];
+        for (fen, words) in cases {
+            assert_eq!(Fen(fen).capitals(), words, "{fen} fen");
+        }
     }
 
     #[test]

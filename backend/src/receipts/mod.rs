@@ -1,0 +1,7 @@
+//! Receipts (捐赠票据): gapless numbers per year, PDFs with the amount in capitals and a
+//! verification QR code, voiding and reissue.
+
+pub mod api;
+pub mod entity;
+pub mod pdf;
+pub mod service;

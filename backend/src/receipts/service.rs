@@ -1,0 +1,474 @@
+//! Issuing, voiding, reissuing and verifying receipts.
+
+use chrono::{Datelike, FixedOffset, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, FromQueryResult, QueryFilter, Set,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::entity as receipt;
+use crate::error::{AppError, AppResult};
+use crate::fundraising::entities::{campaign, donor, payment, pledge, roster};
+use crate::identity::entities::user;
+use crate::ids::{new_id, random_token};
+use crate::reference::entities::{project, work_unit};
+
+/// What the API says of a receipt.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReceiptView {
+    /// Its id.
+    pub id: String,
+    /// `JLCS-2026-000123`.
+    pub number: String,
+    /// The page its QR code opens.
+    pub verify_url: String,
+    /// `live` or `voided`.
+    pub status: String,
+    /// Fen.
+    pub amount_fen: i64,
+    /// The day it was issued.
+    pub issued_on: chrono::NaiveDate,
+    /// The payment it acknowledges.
+    pub payment_id: Option<String>,
+    /// The receipt it replaces.
+    pub replaces_id: Option<String>,
+}
+
+impl ReceiptView {
+    /// The view of a row, with links under `public_url`.
+    pub fn of(r: &receipt::Model, public_url: &str) -> Self {
+        Self {
+            id: r.id.clone(),
+            number: r.number.clone(),
+            verify_url: format!("{public_url}/verify/{}", r.verify_token),
+            status: r.status.clone(),
+            amount_fen: r.amount_fen,
+            issued_on: r.issued_on,
+            payment_id: r.payment_id.clone(),
+            replaces_id: r.replaces_id.clone(),
+        }
+    }
+}
+
+/// China's time zone (UTC+8, no daylight saving), for the dates printed on paper.
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// Whether a new receipt was made, or the payment's live one returned.
+pub enum Issued {
+    /// Made now.
+    New(receipt::Model),
+    /// The payment already had it.
+    Existing(receipt::Model),
+}
+
+/// Issues the receipt of a confirmed payment; a payment has at most one live receipt.
+#[tracing::instrument(skip_all)]
+pub async fn issue(db: &DatabaseConnection, by: &str, payment_id: &str) -> AppResult<Issued> {
+    let txn = crate::db::begin_write(db).await?;
+    if let Some(existing) = live_for_payment(&txn, payment_id).await? {
+        return Ok(Issued::Existing(existing));
+    }
+    let made = make(&txn, by, payment_id, None).await?;
+    txn.commit().await?;
+    Ok(Issued::New(made))
+}
+
+async fn live_for_payment(
+    conn: &impl ConnectionTrait,
+    payment_id: &str,
+) -> AppResult<Option<receipt::Model>> {
+    Ok(receipt::Entity::find()
+        .filter(receipt::Column::PaymentId.eq(payment_id))
+        .filter(receipt::Column::Status.eq("live"))
+        .one(conn)
+        .await?)
+}
+
+/// What is printed of the donor and the purpose, from the payment's pledge or list.
+struct Printed {
+    donor_name: String,
+    donor_id: Option<String>,
+    campaign_name: String,
+    purpose: String,
+}
+
+async fn printed(txn: &DatabaseTransaction, pay: &payment::Model) -> AppResult<Printed> {
+    let campaign_name = match &pay.campaign_id {
+        Some(id) => campaign::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    if let Some(pledge_id) = &pay.pledge_id {
+        let p = pledge::Entity::find_by_id(pledge_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::internal("pledge missing"))?;
+        let d = donor::Entity::find_by_id(&p.donor_id).one(txn).await?;
+        let donor_name = p
+            .receipt_title
+            .clone()
+            .or_else(|| d.as_ref().and_then(|d| d.name.clone()))
+            .unwrap_or_else(|| "爱心人士".into());
+        let donor_id = d
+            .as_ref()
+            .and_then(|d| d.credit_code.clone().or_else(|| d.id_number_masked.clone()));
+        let purpose = match &p.project_id {
+            Some(id) => project::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .map_or_else(|| "定向捐赠".into(), |pr| format!("定向：{}", pr.name)),
+            None => "非定向（慈善救助）".into(),
+        };
+        return Ok(Printed {
+            donor_name,
+            donor_id,
+            campaign_name,
+            purpose,
+        });
+    }
+    if let Some(roster_id) = &pay.roster_id {
+        let r = roster::Entity::find_by_id(roster_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::internal("roster missing"))?;
+        let unit = work_unit::Entity::find_by_id(&r.unit_id).one(txn).await?;
+        let donor_name = unit.map_or_else(
+            || "捐赠单位".into(),
+            |u| format!("{}（{} 人）", u.name, r.people),
+        );
+        return Ok(Printed {
+            donor_name,
+            donor_id: None,
+            campaign_name,
+            purpose: "非定向（慈善救助双日捐）".into(),
+        });
+    }
+    Err(AppError::Conflict(
+        "该到账尚未匹配到认捐或名单，请先匹配再开票".into(),
+    ))
+}
+
+#[derive(FromQueryResult)]
+struct Counter {
+    last: i64,
+}
+
+/// Takes the year's next number. The counter row is the one place a single hot row is
+/// right: every issuer waits on it, so numbers are gapless, and a rolled-back
+/// transaction returns its number with it.
+async fn next_number(txn: &DatabaseTransaction, year: i32) -> AppResult<i64> {
+    let seed = Query::insert()
+        .into_table(Alias::new("receipt_counters"))
+        .columns([Alias::new("year"), Alias::new("last")])
+        .values_panic([year.into(), 0i64.into()])
+        .on_conflict(
+            OnConflict::column(Alias::new("year"))
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    txn.execute(&seed).await?;
+    let bump = Query::update()
+        .table(Alias::new("receipt_counters"))
+        .value(Alias::new("last"), Expr::col(Alias::new("last")).add(1))
+        .and_where(Expr::col(Alias::new("year")).eq(year))
+        .to_owned();
+    txn.execute(&bump).await?;
+    let read = Query::select()
+        .column(Alias::new("last"))
+        .from(Alias::new("receipt_counters"))
+        .and_where(Expr::col(Alias::new("year")).eq(year))
+        .to_owned();
+    let backend = txn.get_database_backend();
+    let counter = Counter::find_by_statement(backend.build(&read))
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::internal("receipt counter missing"))?;
+    Ok(counter.last)
+}
+
+async fn make(
+    txn: &DatabaseTransaction,
+    by: &str,
+    payment_id: &str,
+    replaces: Option<&str>,
+) -> AppResult<receipt::Model> {
+    let pay = payment::Entity::find_by_id(payment_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::field("payment_id", "到账记录不存在"))?;
+    if pay.reverses_id.is_some() || pay.amount_fen <= 0 {
+        return Err(AppError::Conflict("冲正记录不能开具票据".into()));
+    }
+    let reversed = payment::Entity::find()
+        .filter(payment::Column::ReversesId.eq(payment_id))
+        .one(txn)
+        .await?;
+    if reversed.is_some() {
+        return Err(AppError::Conflict("该到账已冲正，不能开具票据".into()));
+    }
+    let printed = printed(txn, &pay).await?;
+    let handler = user::Entity::find_by_id(by)
+        .one(txn)
+        .await?
+        .map_or_else(|| "财务".into(), |u| u.display_name);
+    let today = Utc::now().with_timezone(&shanghai()).date_naive();
+    let year = today.year();
+    let seq = next_number(txn, year).await?;
+    let model = receipt::ActiveModel {
+        id: Set(new_id()),
+        number: Set(format!("JLCS-{year}-{seq:06}")),
+        year: Set(year),
+        seq: Set(seq),
+        payment_id: Set(Some(pay.id.clone())),
+        kind: Set("money".into()),
+        donor_name: Set(printed.donor_name),
+        donor_id_masked: Set(printed.donor_id),
+        amount_fen: Set(pay.amount_fen),
+        campaign_name: Set(printed.campaign_name),
+        purpose: Set(printed.purpose),
+        channel: Set(pay.channel.clone()),
+        issued_on: Set(today),
+        issued_by: Set(by.to_owned()),
+        handler_name: Set(handler),
+        status: Set("live".into()),
+        void_reason: Set(None),
+        voided_at: Set(None),
+        replaces_id: Set(replaces.map(str::to_owned)),
+        verify_token: Set(random_token()),
+        downloads: Set(0),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => AppError::Conflict("该到账已有有效票据".into()),
+        other => other,
+    })?;
+    Ok(model)
+}
+
+/// Voids a live receipt with a reason; its number stays used.
+#[tracing::instrument(skip_all)]
+pub async fn void(db: &DatabaseConnection, id: &str, reason: &str) -> AppResult<receipt::Model> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::field("reason", "请填写作废原因（不超过 500 字）"));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let voided = receipt::Entity::update_many()
+        .col_expr(receipt::Column::Status, Expr::value("voided"))
+        .col_expr(receipt::Column::VoidReason, Expr::value(reason))
+        .col_expr(receipt::Column::VoidedAt, Expr::value(Utc::now()))
+        .filter(receipt::Column::Id.eq(id))
+        .filter(receipt::Column::Status.eq("live"))
+        .exec(&txn)
+        .await?;
+    let model = receipt::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("该票据"))?;
+    if voided.rows_affected != 1 {
+        return Err(AppError::Conflict("该票据已作废".into()));
+    }
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Reissues (换开): voids the receipt if still live and issues a new number that refers
+/// to it, in one transaction.
+#[tracing::instrument(skip_all)]
+pub async fn reissue(
+    db: &DatabaseConnection,
+    by: &str,
+    id: &str,
+    reason: &str,
+) -> AppResult<receipt::Model> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(AppError::field("reason", "请填写换开原因（不超过 500 字）"));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let old = receipt::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("该票据"))?;
+    let payment_id = old
+        .payment_id
+        .clone()
+        .ok_or_else(|| AppError::Conflict("该票据不能换开".into()))?;
+    if old.status == "live" {
+        receipt::Entity::update_many()
+            .col_expr(receipt::Column::Status, Expr::value("voided"))
+            .col_expr(
+                receipt::Column::VoidReason,
+                Expr::value(format!("换开：{reason}")),
+            )
+            .col_expr(receipt::Column::VoidedAt, Expr::value(Utc::now()))
+            .filter(receipt::Column::Id.eq(id))
+            .filter(receipt::Column::Status.eq("live"))
+            .exec(&txn)
+            .await?;
+    }
+    if live_for_payment(&txn, &payment_id).await?.is_some() {
+        return Err(AppError::Conflict("该到账已有其他有效票据".into()));
+    }
+    let made = make(&txn, by, &payment_id, Some(id)).await?;
+    txn.commit().await?;
+    Ok(made)
+}
+
+/// A receipt by id.
+pub async fn find(db: &DatabaseConnection, id: &str) -> AppResult<receipt::Model> {
+    receipt::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("该票据"))
+}
+
+/// Counts a download and says whether this copy is a duplicate (副本).
+pub async fn count_download(db: &DatabaseConnection, id: &str) -> AppResult<bool> {
+    let txn = crate::db::begin_write(db).await?;
+    receipt::Entity::update_many()
+        .col_expr(
+            receipt::Column::Downloads,
+            Expr::col(receipt::Column::Downloads).add(1),
+        )
+        .filter(receipt::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let r = receipt::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("该票据"))?;
+    txn.commit().await?;
+    Ok(r.downloads > 1)
+}
+
+/// What anyone holding a receipt's QR code may learn of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Verification {
+    /// `JLCS-2026-000123`.
+    pub number: String,
+    /// Live (not voided).
+    pub valid: bool,
+    /// Voided.
+    pub voided: bool,
+    /// Fen.
+    pub amount_fen: i64,
+    /// The day it was issued.
+    pub issued_on: chrono::NaiveDate,
+    /// The donor, masked (`张*明`).
+    pub donor_masked: String,
+}
+
+/// Verifies a receipt by its token.
+pub async fn verify(db: &DatabaseConnection, token: &str) -> AppResult<Option<Verification>> {
+    if token.len() > 64 {
+        return Ok(None);
+    }
+    let found = receipt::Entity::find()
+        .filter(receipt::Column::VerifyToken.eq(token))
+        .one(db)
+        .await?;
+    Ok(found.map(|r| Verification {
+        valid: r.status == "live",
+        voided: r.status == "voided",
+        number: r.number,
+        amount_fen: r.amount_fen,
+        issued_on: r.issued_on,
+        donor_masked: mask_name(&r.donor_name),
+    }))
+}
+
+/// A person's name masked for the public: `张*明`, `李*`; longer names (organisations)
+/// keep their first two and last two characters.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        3 => format!("{}*{}", chars[0], chars[2]),
+        4 => format!("{}**{}", chars[0], chars[3]),
+        n => format!(
+            "{}{}***{}{}",
+            chars[0],
+            chars[1],
+            chars[n - 2],
+            chars[n - 1]
+        ),
+    }
+}
+
+/// Whether this user may download this receipt: finance, admin, auditor, or the donor
+/// who holds the pledge's link token or owns the pledge.
+pub async fn donor_may_download(
+    db: &DatabaseConnection,
+    r: &receipt::Model,
+    pledge_token: Option<&str>,
+    user_id: Option<&str>,
+) -> AppResult<bool> {
+    let Some(payment_id) = &r.payment_id else {
+        return Ok(false);
+    };
+    let Some(pay) = payment::Entity::find_by_id(payment_id).one(db).await? else {
+        return Ok(false);
+    };
+    let Some(pledge_id) = &pay.pledge_id else {
+        return Ok(false);
+    };
+    let Some(p) = pledge::Entity::find_by_id(pledge_id).one(db).await? else {
+        return Ok(false);
+    };
+    if pledge_token.is_some_and(|t| crate::ids::token_hash(t) == p.access_token_hash) {
+        return Ok(true);
+    }
+    if let Some(user_id) = user_id {
+        let d = donor::Entity::find_by_id(&p.donor_id).one(db).await?;
+        return Ok(d.and_then(|d| d.user_id).as_deref() == Some(user_id));
+    }
+    Ok(false)
+}
+
+/// The live receipts of a pledge's payments.
+pub async fn for_pledge(
+    db: &DatabaseConnection,
+    pledge_id: &str,
+) -> AppResult<Vec<receipt::Model>> {
+    let payments: Vec<String> = payment::Entity::find()
+        .filter(payment::Column::PledgeId.eq(pledge_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    if payments.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(receipt::Entity::find()
+        .filter(receipt::Column::PaymentId.is_in(payments))
+        .all(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_name;
+
+    #[test]
+    fn names_are_masked_for_the_public() {
+        assert_eq!(mask_name("张小明"), "张*明");
+        assert_eq!(mask_name("李四"), "李*");
+        assert_eq!(mask_name("欧阳小明"), "欧**明");
+        assert_eq!(mask_name("吉林市示例化工有限公司"), "吉林***公司");
+    }
+}

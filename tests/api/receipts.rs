@@ -1,0 +1,349 @@
+//! Receipts: issue once, gapless numbers, void keeps the number, reissue, verification,
+//! the PDF's text and its QR code.
+
+use serde_json::{Value, json};
+use tests::TestApp;
+
+use crate::helpers::assert_problem;
+
+/// A paid pledge; returns (payment id, pledge access token).
+async fn paid_pledge(
+    app: &TestApp,
+    campaign: &str,
+    amount_fen: i64,
+    finance: &str,
+) -> (String, String) {
+    let made: Value = app
+        .post_json(
+            "/api/v1/pledges",
+            &json!({
+                "campaign_id": campaign,
+                "amount_fen": amount_fen,
+                "donor": { "kind": "individual", "name": "张小明", "phone": "13800001234", "id_number": "220204199003078814" },
+                "receipt_requested": true,
+            }),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("pledge");
+    let payment: Value = app
+        .post_json(
+            "/api/v1/payments",
+            &json!({ "amount_fen": amount_fen, "channel": "bank_transfer", "received_on": "2026-11-20", "reference_code": made["reference_code"] }),
+            Some(finance),
+        )
+        .await
+        .json()
+        .await
+        .expect("payment");
+    (
+        payment["id"].as_str().expect("id").to_owned(),
+        made["access_token"].as_str().expect("token").to_owned(),
+    )
+}
+
+async fn issue(app: &TestApp, finance: &str, payment_id: &str) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/receipts",
+        &json!({ "payment_id": payment_id }),
+        Some(finance),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_payment_gets_one_receipt_with_a_number_of_this_year() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("票据", 100_000_000).await;
+    let finance = app.token("finance").await;
+    let (payment, _) = paid_pledge(&app, &campaign, 123_456, &finance).await;
+    let first = issue(&app, &finance, &payment).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.expect("json");
+    let number = first["number"].as_str().expect("number");
+    assert!(
+        number.starts_with("JLCS-20") && number.ends_with("-000001"),
+        "{number}"
+    );
+    assert!(
+        first["verify_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/verify/"))
+    );
+    let again = issue(&app, &finance, &payment).await;
+    assert_eq!(again.status(), 200, "issuing is idempotent");
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again["id"], first["id"]);
+}
+
+#[tokio::test]
+async fn an_unmatched_or_reversed_payment_gets_no_receipt() {
+    let app = TestApp::spawn().await;
+    let finance = app.token("finance").await;
+    let unmatched: Value = app
+        .post_json(
+            "/api/v1/payments",
+            &json!({ "amount_fen": 100, "channel": "cash", "received_on": "2026-11-20" }),
+            Some(&finance),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_problem(
+        issue(&app, &finance, unmatched["id"].as_str().expect("id")).await,
+        409,
+    )
+    .await;
+    assert_problem(issue(&app, &finance, "no-such-payment").await, 422).await;
+    let donor = app.token("donor").await;
+    assert_problem(
+        issue(&app, &donor, unmatched["id"].as_str().expect("id")).await,
+        403,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn voiding_keeps_the_number_and_verification_says_so() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("作废", 100_000_000).await;
+    let finance = app.token("finance").await;
+    let (payment, _) = paid_pledge(&app, &campaign, 5_000, &finance).await;
+    let receipt: Value = issue(&app, &finance, &payment)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = receipt["id"].as_str().expect("id");
+    let token = receipt["verify_url"]
+        .as_str()
+        .expect("url")
+        .rsplit('/')
+        .next()
+        .expect("token")
+        .to_owned();
+
+    let live: Value = app
+        .get(&format!("/api/v1/receipts/verify/{token}"), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(live["valid"], true);
+    assert_eq!(live["donor_masked"], "张*明");
+    assert_eq!(live["amount_fen"], 5_000);
+
+    let voided = app
+        .post_json(
+            &format!("/api/v1/receipts/{id}/void"),
+            &json!({ "reason": "抬头有误" }),
+            Some(&finance),
+        )
+        .await;
+    assert_eq!(voided.status(), 200);
+    let after: Value = app
+        .get(&format!("/api/v1/receipts/verify/{token}"), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(after["valid"], false);
+    assert_eq!(after["voided"], true);
+    assert_eq!(
+        after["number"], receipt["number"],
+        "the number stays with the voided receipt"
+    );
+    assert_problem(
+        app.post_json(
+            &format!("/api/v1/receipts/{id}/void"),
+            &json!({ "reason": "再次" }),
+            Some(&finance),
+        )
+        .await,
+        409,
+    )
+    .await;
+
+    let page = app
+        .client
+        .get(app.url(&format!("/verify/{token}")))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("html").contains("已作废"));
+    let unknown = app
+        .client
+        .get(app.url("/verify/not-a-real-token"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(unknown.status(), 404);
+    let html = unknown.text().await.expect("html");
+    assert!(html.contains("未找到该票据") && !html.contains("JLCS"));
+    assert_problem(
+        app.get("/api/v1/receipts/verify/not-a-real-token", None)
+            .await,
+        404,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_reissue_gets_the_next_number_and_refers_to_the_old_one() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("换开", 100_000_000).await;
+    let finance = app.token("finance").await;
+    let (payment, _) = paid_pledge(&app, &campaign, 8_800, &finance).await;
+    let old: Value = issue(&app, &finance, &payment)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = old["id"].as_str().expect("id");
+    let new = app
+        .post_json(
+            &format!("/api/v1/receipts/{id}/reissue"),
+            &json!({ "reason": "捐赠人要求换开抬头" }),
+            Some(&finance),
+        )
+        .await;
+    assert_eq!(new.status(), 201);
+    let new: Value = new.json().await.expect("json");
+    assert!(
+        new["number"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("-000002"))
+    );
+    assert_eq!(new["replaces_id"], old["id"]);
+    let again: Value = issue(&app, &finance, &payment)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        again["id"], new["id"],
+        "the payment's live receipt is the new one"
+    );
+}
+
+#[tokio::test]
+async fn the_pdf_holds_the_donor_the_capitals_and_the_number() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("PDF票据", 100_000_000).await;
+    let finance = app.token("finance").await;
+    let (payment, pledge_token) = paid_pledge(&app, &campaign, 123_456, &finance).await;
+    let receipt: Value = issue(&app, &finance, &payment)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = receipt["id"].as_str().expect("id");
+
+    // The donor downloads with the pledge's link token; strangers cannot.
+    assert_problem(
+        app.get(&format!("/api/v1/receipts/{id}/pdf"), None).await,
+        404,
+    )
+    .await;
+    let response = app
+        .get(
+            &format!("/api/v1/receipts/{id}/pdf?token={pledge_token}"),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let bytes = response.bytes().await.expect("pdf");
+    assert!(bytes.starts_with(b"%PDF"));
+    // Kept as an artefact, to look at (`pdftoppm -png target/artifacts/receipt.pdf`).
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts");
+    std::fs::create_dir_all(&artifacts).ok();
+    std::fs::write(artifacts.join("receipt.pdf"), &bytes).ok();
+    assert!(
+        bytes.len() < 60_000,
+        "a subset font keeps it small: {} bytes",
+        bytes.len()
+    );
+    let text = pdf_text(&bytes);
+    if let Some(text) = text {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        for expected in [
+            "张小明",
+            "壹仟贰佰叁拾肆元伍角陆分",
+            receipt["number"].as_str().expect("number"),
+            "¥1,234.56",
+        ] {
+            assert!(
+                compact.contains(expected),
+                "{expected} in the PDF text: {compact}"
+            );
+        }
+    }
+    let second = app
+        .get(&format!("/api/v1/receipts/{id}/pdf"), Some(&finance))
+        .await;
+    assert_eq!(second.status(), 200);
+    let second = second.bytes().await.expect("pdf");
+    std::fs::write(artifacts.join("receipt-copy.pdf"), &second).ok();
+    if let Some(text) = pdf_text(&second) {
+        assert!(
+            text.contains("副本"),
+            "a second download is marked as a copy"
+        );
+    }
+}
+
+/// The PDF's text by `pdftotext`, when poppler is installed (CI installs it).
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let path = std::env::temp_dir().join(format!("sunshine-receipt-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output();
+    std::fs::remove_file(&path).ok();
+    match out {
+        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(_) => panic!("pdftotext could not read the receipt"),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipts_issued_at_once_get_gapless_distinct_numbers() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("并发开票", 100_000_000).await;
+    let finance = app.token("finance").await;
+    let mut payments = Vec::new();
+    for i in 0..20 {
+        payments.push(paid_pledge(&app, &campaign, 1_000 + i, &finance).await.0);
+    }
+    let issues = payments.iter().map(|p| issue(&app, &finance, p));
+    let answers = futures::future::join_all(issues).await;
+    let mut seqs = Vec::new();
+    for answer in answers {
+        assert_eq!(answer.status(), 201);
+        let r: Value = answer.json().await.expect("json");
+        let number = r["number"].as_str().expect("number");
+        seqs.push(
+            number
+                .rsplit('-')
+                .next()
+                .and_then(|s| s.parse::<u32>().ok())
+                .expect("seq"),
+        );
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=20).collect::<Vec<u32>>());
+}
