@@ -60,6 +60,13 @@ impl Application {
             config.access_token_minutes * 60,
         )?;
         let listener = TcpListener::bind(config.bind).await?;
+        let mut config = config;
+        if let (Some(base), Ok(bound)) =
+            (config.public_url.strip_suffix(":0"), listener.local_addr())
+        {
+            // Bound to a free port: links printed on paper must carry the real one.
+            config.public_url = format!("{base}:{}", bound.port());
+        }
         let pledge_limiter = Arc::new(RateLimiter::new(
             config.pledges_per_minute,
             Duration::from_secs(60),

@@ -347,3 +347,117 @@ async fn receipts_issued_at_once_get_gapless_distinct_numbers() {
     seqs.sort_unstable();
     assert_eq!(seqs, (1..=20).collect::<Vec<u32>>());
 }
+
+/// The first page of a PDF as greyscale pixels, by `pdftoppm -gray` (a PGM file).
+fn pdf_page_grey(bytes: &[u8]) -> Option<(usize, usize, Vec<u8>)> {
+    let dir = std::env::temp_dir().join(format!("sunshine-qr-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let pdf = dir.join("r.pdf");
+    std::fs::write(&pdf, bytes).ok()?;
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-gray", "-r", "200", "-singlefile"])
+        .arg(&pdf)
+        .arg(dir.join("page"))
+        .status()
+        .ok()?;
+    assert!(status.success(), "pdftoppm renders the receipt");
+    let pgm = std::fs::read(dir.join("page.pgm")).ok()?;
+    std::fs::remove_dir_all(&dir).ok();
+    // P5\n<w> <h>\n255\n<pixels>
+    let mut fields = Vec::new();
+    let mut start = 0;
+    for (i, b) in pgm.iter().enumerate() {
+        if b.is_ascii_whitespace() {
+            if i > start {
+                fields.push(String::from_utf8_lossy(&pgm[start..i]).into_owned());
+            }
+            start = i + 1;
+            if fields.len() == 4 {
+                break;
+            }
+        }
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    Some((w, h, pgm[start..].to_vec()))
+}
+
+#[tokio::test]
+async fn the_qr_code_on_the_pdf_opens_the_verify_link() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("二维码", 100_000_000).await;
+    let finance = app.token("finance").await;
+    let (payment, _) = paid_pledge(&app, &campaign, 2_000, &finance).await;
+    let receipt: Value = issue(&app, &finance, &payment)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = receipt["id"].as_str().expect("id");
+    let pdf = app
+        .get(&format!("/api/v1/receipts/{id}/pdf"), Some(&finance))
+        .await
+        .bytes()
+        .await
+        .expect("pdf");
+    let Some((w, h, pixels)) = pdf_page_grey(&pdf) else {
+        return; // No poppler here; CI installs it.
+    };
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the receipt");
+    let (_, content) = grids[0].decode().expect("the QR code decodes");
+    assert_eq!(content, receipt["verify_url"].as_str().expect("url"));
+    assert!(
+        content.starts_with(&app.address),
+        "the link names the server's real address"
+    );
+    let page = app.client.get(&content).send().await.expect("verify page");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("html").contains("有效票据"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_issuing_200_receipts_at_once_leave_no_gap() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("两个进程开票", 100_000_000).await;
+    let finance = app.token("finance").await;
+    let mut payments = Vec::new();
+    for i in 0..200 {
+        payments.push(paid_pledge(&app, &campaign, 100 + i, &finance).await.0);
+    }
+    let program = env!("CARGO_BIN_EXE_sunshine");
+    let first = tests::ServerChild::start(program, &app.database).await;
+    let second = tests::ServerChild::start(program, &app.database).await;
+    let issues = payments.iter().enumerate().map(|(i, payment)| {
+        let server = if i % 2 == 0 {
+            &first.address
+        } else {
+            &second.address
+        };
+        app.client
+            .post(format!("{server}/api/v1/receipts"))
+            .bearer_auth(&finance)
+            .json(&json!({ "payment_id": payment }))
+            .send()
+    });
+    let answers = futures::future::join_all(issues).await;
+    let mut seqs = Vec::new();
+    for answer in answers {
+        let answer = answer.expect("answer");
+        assert_eq!(answer.status(), 201);
+        let r: Value = answer.json().await.expect("json");
+        seqs.push(
+            r["number"]
+                .as_str()
+                .and_then(|n| n.rsplit('-').next())
+                .and_then(|s| s.parse::<u32>().ok())
+                .expect("seq"),
+        );
+    }
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (1..=200).collect::<Vec<u32>>(),
+        "gapless and unique across two processes"
+    );
+}

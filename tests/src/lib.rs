@@ -6,4 +6,4 @@ pub mod database;
 pub mod test_app;
 
 pub use database::TestDatabase;
-pub use test_app::{DEMO_PASSWORD, TestApp};
+pub use test_app::{DEMO_PASSWORD, ServerChild, TestApp};

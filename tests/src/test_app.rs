@@ -169,3 +169,52 @@ pub fn config_for(database: &TestDatabase, settings: &[(&str, &str)]) -> Config 
     })
     .expect("test config")
 }
+
+/// A `sunshine` server in a process of its own, on the same database as a [`TestApp`]:
+/// for proving that two processes behave as one.
+pub struct ServerChild {
+    child: std::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+}
+
+impl ServerChild {
+    /// Starts `program serve` on `database`, on a free port, and waits until it is ready.
+    pub async fn start(program: &str, database: &TestDatabase) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = std::process::Command::new(program)
+            .arg("serve")
+            .env("DATABASE_URL", &database.url)
+            .env("SUNSHINE_DATA_DIR", &database.data_dir)
+            .env("SUNSHINE_BIND", format!("127.0.0.1:{port}"))
+            .env("SUNSHINE_ENV", "development")
+            .env("SUNSHINE_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("server process");
+        let address = format!("http://127.0.0.1:{port}");
+        let client = Client::new();
+        for _ in 0..300 {
+            if client
+                .get(format!("{address}/ready"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return Self { child, address };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("server process did not become ready");
+    }
+}
+
+impl Drop for ServerChild {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
