@@ -195,16 +195,16 @@ impl ServerChild {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("server process");
-        let address = format!("http://127.0.0.1:{port}");
+        // Owned at once, so that the process is killed and reaped on every path.
+        let server = Self {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
         let client = Client::new();
         for _ in 0..300 {
-            if client
-                .get(format!("{address}/ready"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return Self { child, address };
+            let ready = client.get(format!("{}/ready", server.address)).send().await;
+            if ready.is_ok_and(|r| r.status() == 200) {
+                return server;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
