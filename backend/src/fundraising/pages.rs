@@ -228,6 +228,8 @@ struct PledgePage {
     amount: String,
     paid: String,
     payments: Vec<(String, String, String)>,
+    receipts: Vec<(String, String, &'static str)>,
+    token: String,
 }
 
 async fn pledge_page(
@@ -250,7 +252,21 @@ async fn pledge_page(
             )
         })
         .collect();
+    let receipts = crate::receipts::service::for_pledge(&state.db, &pledge.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let status = if r.status == "live" {
+                "有效"
+            } else {
+                "已作废"
+            };
+            (r.id, r.number, status)
+        })
+        .collect();
     render(&PledgePage {
+        receipts,
+        token: token.clone(),
         layout: Layout::new("我的认捐", user.as_ref(), &csrf),
         status_label: pledges::status_label(&pledge.status),
         amount: yuan(pledge.amount_fen),

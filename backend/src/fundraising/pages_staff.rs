@@ -19,9 +19,9 @@ use crate::identity::tokens::Claims;
 use crate::kernel::Fen;
 use crate::state::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::render;
 use crate::web::session::{CsrfToken, MaybePageUser};
 use crate::web::views::Layout;
+use crate::web::{render, require};
 
 /// The staff pages (behind the session layer).
 pub fn routes() -> Router<AppState> {
@@ -33,16 +33,6 @@ pub fn routes() -> Router<AppState> {
             get(finance_payments).post(finance_record),
         )
         .route("/finance/payments/{id}/match", post(finance_match))
-}
-
-/// The signed-in person if their role is among `roles`; otherwise the answer to give:
-/// sign in first, or 403.
-fn require(user: Option<&Claims>, roles: &[Role]) -> Result<Claims, Box<Response>> {
-    match user {
-        Some(u) if roles.contains(&u.role) => Ok(u.clone()),
-        Some(_) => Err(Box::new(AppError::Forbidden.into_response())),
-        None => Err(Box::new(Redirect::to("/login").into_response())),
-    }
 }
 
 #[derive(Template)]

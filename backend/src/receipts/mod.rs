@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod entity;
+pub mod pages;
 pub mod pdf;
 pub mod service;

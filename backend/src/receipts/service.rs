@@ -460,6 +460,70 @@ pub async fn for_pledge(
         .await?)
 }
 
+/// A payment whose donor asked for a receipt that is not issued yet.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The payment.
+    pub payment_id: String,
+    /// Fen.
+    pub amount_fen: i64,
+    /// The title to print.
+    pub title: String,
+    /// When the money arrived.
+    pub received_on: chrono::NaiveDate,
+}
+
+/// Matched payments of pledges that asked for a receipt and have no live one (oldest first).
+pub async fn pending(db: &DatabaseConnection, limit: u64) -> AppResult<Vec<Pending>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let wanting: Vec<pledge::Model> = pledge::Entity::find()
+        .filter(pledge::Column::ReceiptRequested.eq(true))
+        .filter(pledge::Column::PaidFen.gt(0))
+        .order_by_asc(pledge::Column::Id)
+        .limit(limit * 2)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for p in wanting {
+        let payments = payment::Entity::find()
+            .filter(payment::Column::PledgeId.eq(&p.id))
+            .filter(payment::Column::ReversesId.is_null())
+            .filter(payment::Column::AmountFen.gt(0))
+            .all(db)
+            .await?;
+        for pay in payments {
+            let reversed = payment::Entity::find()
+                .filter(payment::Column::ReversesId.eq(&pay.id))
+                .one(db)
+                .await?
+                .is_some();
+            if reversed || live_for_payment(db, &pay.id).await?.is_some() {
+                continue;
+            }
+            out.push(Pending {
+                payment_id: pay.id,
+                amount_fen: pay.amount_fen,
+                title: p.receipt_title.clone().unwrap_or_else(|| "爱心人士".into()),
+                received_on: pay.received_on,
+            });
+            if out.len() as u64 >= limit {
+                return Ok(out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The newest receipts.
+pub async fn recent(db: &DatabaseConnection, limit: u64) -> AppResult<Vec<receipt::Model>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(receipt::Entity::find()
+        .order_by_desc(receipt::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::mask_name;

@@ -32,8 +32,22 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::fundraising::pages::routes())
         .merge(crate::fundraising::pages_people::routes())
         .merge(crate::fundraising::pages_staff::routes())
+        .merge(crate::receipts::pages::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/{*path}", get(assets::serve))
+}
+
+/// The signed-in person if their role is among `roles`; otherwise the answer to give:
+/// sign in first, or 403. Boxed: a response is large, and this is the rare path.
+pub fn require(
+    user: Option<&crate::identity::tokens::Claims>,
+    roles: &[crate::identity::Role],
+) -> Result<crate::identity::tokens::Claims, Box<Response>> {
+    match user {
+        Some(u) if roles.contains(&u.role) => Ok(u.clone()),
+        Some(_) => Err(Box::new(AppError::Forbidden.into_response())),
+        None => Err(Box::new(Redirect::to("/login").into_response())),
+    }
 }
 
 /// Renders a template, or a 500 whose cause is logged.

@@ -130,7 +130,7 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "receipts",
                 title: "捐赠票据",
                 summary: "开具、作废和换开捐赠票据。",
-                link: None,
+                link: Some(("/finance/receipts", "开具与作废票据")),
             },
         ],
         Role::StoreStaff => &[

@@ -1,0 +1,197 @@
+//! Finance's receipt page: what donors asked for, issue all, void and reissue, download.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::entity::Model as Receipt;
+use super::service::{self, Pending};
+use crate::error::{AppError, AppResult};
+use crate::identity::Role;
+use crate::identity::tokens::Claims;
+use crate::kernel::Fen;
+use crate::state::AppState;
+use crate::web::csrf::CsrfForm;
+use crate::web::session::{CsrfToken, MaybePageUser};
+use crate::web::views::Layout;
+use crate::web::{render, require};
+
+/// The receipt pages (behind the session layer).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/finance/receipts", get(page))
+        .route("/finance/receipts/issue-all", post(issue_all))
+        .route("/finance/receipts/{id}/void", post(void))
+        .route("/finance/receipts/{id}/reissue", post(reissue))
+        .route("/finance/receipts/{id}/pdf", get(pdf))
+}
+
+#[derive(Template)]
+#[template(path = "finance_receipts.html")]
+struct ReceiptsPage {
+    layout: Layout,
+    pending: Vec<(Pending, String)>,
+    recent: Vec<(Receipt, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+    can_write: bool,
+}
+
+fn staff(user: Option<Claims>, write: bool) -> Result<Claims, Box<Response>> {
+    let roles: &[Role] = if write {
+        &[Role::Finance, Role::Admin]
+    } else {
+        &[Role::Finance, Role::Admin, Role::Auditor]
+    };
+    require(user.as_ref(), roles)
+}
+
+async fn view(
+    state: &AppState,
+    user: &Claims,
+    csrf: &str,
+    notice: Option<String>,
+    error: Option<String>,
+) -> AppResult<Html<String>> {
+    let pending = service::pending(&state.db, 100)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let amount = Fen(p.amount_fen).display();
+            (p, amount)
+        })
+        .collect();
+    let recent = service::recent(&state.db, 50)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let amount = Fen(r.amount_fen).display();
+            (r, amount)
+        })
+        .collect();
+    render(&ReceiptsPage {
+        layout: Layout::new("捐赠票据", Some(user), csrf),
+        pending,
+        recent,
+        notice,
+        error,
+        can_write: matches!(user.role, Role::Finance | Role::Admin),
+    })
+}
+
+async fn page(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+) -> AppResult<Response> {
+    let user = match staff(user, false) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    Ok(view(&state, &user, &csrf, None, None)
+        .await?
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct Empty {}
+
+async fn issue_all(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    let user = match staff(user, true) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    let pending = service::pending(&state.db, 500).await?;
+    let mut issued = 0;
+    let mut refused = Vec::new();
+    for p in pending {
+        match service::issue(&state.db, &user.sub, &p.payment_id).await {
+            Ok(service::Issued::New(_)) => issued += 1,
+            Ok(service::Issued::Existing(_)) => {}
+            Err(e) => refused.push(format!("{}：{}", p.title, e.problem().detail)),
+        }
+    }
+    let notice = Some(format!("已开具 {issued} 张票据。"));
+    let error = (!refused.is_empty()).then(|| refused.join("；"));
+    Ok(view(&state, &user, &csrf, notice, error)
+        .await?
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct ReasonForm {
+    reason: String,
+}
+
+async fn void(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> AppResult<Response> {
+    let user = match staff(user, true) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    let (notice, error) = match service::void(&state.db, &id, &form.reason).await {
+        Ok(r) => (Some(format!("票据 {} 已作废。", r.number)), None),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(message(&e))),
+        Err(e) => return Err(e),
+    };
+    Ok(view(&state, &user, &csrf, notice, error)
+        .await?
+        .into_response())
+}
+
+async fn reissue(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> AppResult<Response> {
+    let user = match staff(user, true) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    let (notice, error) = match service::reissue(&state.db, &user.sub, &id, &form.reason).await {
+        Ok(r) => (Some(format!("已换开为新票据 {}。", r.number)), None),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(message(&e))),
+        Err(e) => return Err(e),
+    };
+    Ok(view(&state, &user, &csrf, notice, error)
+        .await?
+        .into_response())
+}
+
+fn message(e: &AppError) -> String {
+    match e {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => other.problem().detail,
+    }
+}
+
+async fn pdf(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    if let Err(r) = staff(user, false) {
+        return Ok(*r);
+    }
+    let r = service::find(&state.db, &id).await?;
+    super::api::pdf_response(&state, &r).await
+}
