@@ -4,5 +4,6 @@
 pub mod api;
 pub mod load;
 pub mod pgbench;
+pub mod receipts;
 pub mod scenarios;
 pub mod server;

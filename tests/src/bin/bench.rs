@@ -52,6 +52,8 @@ enum Scenario {
     Roster,
     /// Campaign progress read at 1,000 and at 1,000,000 payments (p50/p99 and their ratio).
     Progress,
+    /// Receipt PDFs per second on one core and bytes each, against Python reportlab.
+    Receipts,
 }
 
 fn main() -> ExitCode {
@@ -124,6 +126,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Scenario::Progress => {
             let server = start_server(args.database.as_deref()).await?;
             scenarios::progress(&mut out, &server, args.clients, args.seconds).await?;
+        }
+        Scenario::Receipts => {
+            tests::bench::receipts::run(&mut out, args.rows.min(2_000))?;
         }
         Scenario::Pgbench => {
             let url = args
