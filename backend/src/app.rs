@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reference::api::routes())
         .merge(fundraising::api::routes())
         .merge(receipts::api::routes())
+        .merge(receipts::documents_api::routes())
         .split_for_parts();
     let max_body = state.config.max_body_bytes;
     let secure_headers = ServiceBuilder::new()

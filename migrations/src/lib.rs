@@ -8,6 +8,7 @@ mod m20261129_000003_fundraising;
 mod m20261129_000004_rosters;
 mod m20261129_000005_fund_locks;
 mod m20261129_000006_receipts;
+mod m20261129_000007_certificates;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_rosters::Migration),
             Box::new(m20261129_000005_fund_locks::Migration),
             Box::new(m20261129_000006_receipts::Migration),
+            Box::new(m20261129_000007_certificates::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set) and talks HTTP to it.
 
 mod cli;
+mod documents;
 mod errors;
 mod fundraising;
 mod helpers;

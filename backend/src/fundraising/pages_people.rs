@@ -32,6 +32,11 @@ pub fn routes() -> Router<AppState> {
         .route("/my/gifts", get(my_gifts))
         .route("/unit", get(unit_page).post(unit_upload))
         .route("/unit/template.xlsx", get(unit_template))
+        .route(
+            "/unit/rosters/{id}/certificates.pdf",
+            get(unit_certificates),
+        )
+        .route("/my/statements/{year}", get(my_statement))
         .layer(axum::extract::DefaultBodyLimit::max(
             super::api::units::MAX_UPLOAD_BYTES,
         ))
@@ -98,6 +103,7 @@ struct MyGiftsPage {
     layout: Layout,
     gifts: Vec<(PledgeView, String, String, &'static str)>,
     total_paid: String,
+    year: i32,
 }
 
 async fn my_gifts(
@@ -119,10 +125,14 @@ async fn my_gifts(
             (p, amount, paid, label)
         })
         .collect();
+    let year = chrono::Datelike::year(
+        &chrono::Utc::now().with_timezone(&crate::receipts::service::shanghai()),
+    );
     Ok(render(&MyGiftsPage {
         layout: Layout::new("我的捐赠", Some(&user), &csrf),
         gifts,
         total_paid: Fen(total).display(),
+        year,
     })?
     .into_response())
 }
@@ -314,4 +324,40 @@ async fn unit_upload(
         }
         Err(other) => Err(other),
     }
+}
+
+async fn unit_certificates(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    axum::extract::Path(roster_id): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let (_, unit) = match coordinator(&state, user).await {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    let listed = rosters::list_for_unit(&state.db, &unit.id).await?;
+    if !listed.iter().any(|r| r.id == roster_id) {
+        return Err(AppError::NotFound("该名单"));
+    }
+    let list = crate::receipts::certificates::for_roster(&state.db, &roster_id).await?;
+    let bytes = crate::receipts::documents_api::certificates_pdf(list).await?;
+    Ok(crate::receipts::documents_api::pdf(bytes, "certificates"))
+}
+
+async fn my_statement(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    axum::extract::Path(year): axum::extract::Path<i32>,
+) -> AppResult<Response> {
+    let Some(user) = user.filter(|u| u.role == Role::Donor) else {
+        return Ok(Redirect::to("/login?next=/my/gifts").into_response());
+    };
+    let name = crate::identity::service::find_user(&state.db, &user.sub)
+        .await?
+        .display_name;
+    let bytes = crate::receipts::statement::render(&state.db, &user.sub, &name, year).await?;
+    Ok(crate::receipts::documents_api::pdf(
+        bytes,
+        &format!("statement-{year}"),
+    ))
 }

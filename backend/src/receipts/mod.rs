@@ -2,7 +2,12 @@
 //! verification QR code, voiding and reissue.
 
 pub mod api;
+pub mod certificate;
+pub mod certificate_pdf;
+pub mod certificates;
+pub mod documents_api;
 pub mod entity;
 pub mod pages;
 pub mod pdf;
 pub mod service;
+pub mod statement;

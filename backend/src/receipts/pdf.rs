@@ -18,7 +18,7 @@ use crate::kernel::Fen;
 const FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Regular.ttf");
 
 /// The font, parsed once.
-fn font() -> AppResult<&'static ParsedFont> {
+pub(super) fn font() -> AppResult<&'static ParsedFont> {
     static PARSED: OnceLock<Option<ParsedFont>> = OnceLock::new();
     PARSED
         .get_or_init(|| ParsedFont::from_bytes(FONT, 0, &mut Vec::new()))
@@ -40,7 +40,7 @@ pub fn warm_up() {
 const WIDTH: f32 = 210.0;
 const HEIGHT: f32 = 148.0;
 
-fn rgb(r: f32, g: f32, b: f32) -> Color {
+pub(super) fn rgb(r: f32, g: f32, b: f32) -> Color {
     Color::Rgb(Rgb {
         r,
         g,
@@ -50,13 +50,13 @@ fn rgb(r: f32, g: f32, b: f32) -> Color {
 }
 
 /// Ops building one page.
-struct Page {
-    ops: Vec<Op>,
-    font: FontId,
+pub(super) struct Page {
+    pub(super) ops: Vec<Op>,
+    pub(super) font: FontId,
 }
 
 impl Page {
-    fn text(&mut self, x: f32, y: f32, size: f32, color: Color, text: &str) {
+    pub(super) fn text(&mut self, x: f32, y: f32, size: f32, color: Color, text: &str) {
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFillColor { col: color },
@@ -74,7 +74,15 @@ impl Page {
         ]);
     }
 
-    fn rotated(&mut self, x: f32, y: f32, size: f32, degrees: f32, color: Color, text: &str) {
+    pub(super) fn rotated(
+        &mut self,
+        x: f32,
+        y: f32,
+        size: f32,
+        degrees: f32,
+        color: Color,
+        text: &str,
+    ) {
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFillColor { col: color },
@@ -94,12 +102,12 @@ impl Page {
 
     /// Text centred on `x`, its width estimated from the glyph classes (CJK one em,
     /// Latin and digits about half).
-    fn centred(&mut self, x: f32, y: f32, size: f32, color: Color, text: &str) {
+    pub(super) fn centred(&mut self, x: f32, y: f32, size: f32, color: Color, text: &str) {
         let width = text_width_mm(text, size);
         self.text(x - width / 2.0, y, size, color, text);
     }
 
-    fn rect(
+    pub(super) fn rect(
         &mut self,
         x: f32,
         y: f32,
@@ -134,7 +142,7 @@ impl Page {
     }
 
     /// A filled rectangle in the current fill colour.
-    fn block(&mut self, x: f32, y: f32, w: f32, h: f32) {
+    pub(super) fn block(&mut self, x: f32, y: f32, w: f32, h: f32) {
         self.ops.push(Op::DrawRectangle {
             rectangle: Rect {
                 x: Mm(x).into(),
@@ -147,7 +155,7 @@ impl Page {
         });
     }
 
-    fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, color: Color, pt: f32) {
+    pub(super) fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, color: Color, pt: f32) {
         self.ops.push(Op::SetOutlineColor { col: color });
         self.ops.push(Op::SetOutlineThickness { pt: Pt(pt) });
         self.ops.push(Op::DrawPolygon {
@@ -171,7 +179,7 @@ impl Page {
     }
 
     /// A closed shape through `points` (mm), filled or stroked.
-    fn shape(&mut self, points: &[(f32, f32)], mode: PaintMode) {
+    pub(super) fn shape(&mut self, points: &[(f32, f32)], mode: PaintMode) {
         self.ops.push(Op::DrawPolygon {
             polygon: Polygon {
                 rings: vec![PolygonRing {
@@ -191,7 +199,7 @@ impl Page {
 
     /// The federation's seal: a red ring, a star, the name along the top as a straight
     /// line of small characters, and 财务专用章 below.
-    fn seal(&mut self, cx: f32, cy: f32, r: f32) {
+    pub(super) fn seal(&mut self, cx: f32, cy: f32, r: f32) {
         let red = rgb(0.84, 0.1, 0.1);
         let circle = |radius: f32| -> Vec<(f32, f32)> {
             (0..72)
@@ -240,7 +248,7 @@ impl Page {
     }
 
     /// The QR code as filled squares, one rectangle per run of dark modules.
-    fn qr(&mut self, link: &str, x: f32, y: f32, size: f32) -> AppResult<()> {
+    pub(super) fn qr(&mut self, link: &str, x: f32, y: f32, size: f32) -> AppResult<()> {
         let code = QrCode::new(link.as_bytes()).map_err(AppError::internal)?;
         let modules = code.width();
         let colors = code.to_colors();
