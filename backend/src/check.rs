@@ -102,7 +102,53 @@ pub async fn run(db: &DatabaseConnection) -> anyhow::Result<Report> {
         ),
     );
     check_fundraising(db, &mut report).await?;
+    check_receipts(db, &mut report).await?;
     Ok(report)
+}
+
+/// Receipt numbers of each year run from 1 without a gap or a repeat; each payment has at
+/// most one live receipt.
+async fn check_receipts(db: &DatabaseConnection, report: &mut Report) -> anyhow::Result<()> {
+    use crate::receipts::entity as receipt;
+    use std::collections::{BTreeMap, HashSet};
+    let receipts = receipt::Entity::find().all(db).await?;
+    let mut by_year: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+    let mut live_payments = HashSet::new();
+    let mut doubled = 0;
+    for r in &receipts {
+        by_year.entry(r.year).or_default().push(r.seq);
+        let live_payment = r.payment_id.as_ref().filter(|_| r.status == "live");
+        if let Some(p) = live_payment
+            && !live_payments.insert(p.clone())
+        {
+            doubled += 1;
+        }
+    }
+    let mut gaps = Vec::new();
+    for (year, mut seqs) in by_year {
+        seqs.sort_unstable();
+        let expected: Vec<i64> = (1..=i64::try_from(seqs.len()).unwrap_or(0)).collect();
+        if seqs != expected {
+            gaps.push(year.to_string());
+        }
+    }
+    report.record(
+        gaps.is_empty(),
+        format!(
+            "{} 张票据的号码逐年连续且不重复{}",
+            receipts.len(),
+            if gaps.is_empty() {
+                String::new()
+            } else {
+                format!("（有缺号或重号：{}）", gaps.join("、"))
+            }
+        ),
+    );
+    report.record(
+        doubled == 0,
+        format!("每笔到账至多一张有效票据（重复：{doubled}）"),
+    );
+    Ok(())
 }
 
 /// Running totals equal the ledgers they summarise.

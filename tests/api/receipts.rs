@@ -460,4 +460,6 @@ async fn two_server_processes_issuing_200_receipts_at_once_leave_no_gap() {
         (1..=200).collect::<Vec<u32>>(),
         "gapless and unique across two processes"
     );
+    let report = sunshine::check::run(&app.state.db).await.expect("check");
+    assert_eq!(report.violations, 0, "{:#?}", report.lines);
 }
