@@ -26,7 +26,7 @@ use crate::personal_data::Vault;
 use crate::rate_limit::RateLimiter;
 use crate::reference::seed::{self, DemoAccount};
 use crate::state::AppState;
-use crate::{db, fundraising, identity, ops, receipts, reference, web};
+use crate::{audit, db, fundraising, identity, ops, receipts, reference, web};
 
 /// A server, bound and ready to run.
 pub struct Application {
@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .merge(fundraising::api::routes())
         .merge(receipts::api::routes())
         .merge(receipts::documents_api::routes())
+        .merge(audit::api::routes())
         .split_for_parts();
     let max_body = state.config.max_body_bytes;
     let secure_headers = ServiceBuilder::new()

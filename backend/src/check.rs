@@ -103,6 +103,10 @@ pub async fn run(db: &DatabaseConnection) -> anyhow::Result<Report> {
     );
     check_fundraising(db, &mut report).await?;
     check_receipts(db, &mut report).await?;
+    match crate::audit::verify_chain(db).await? {
+        Ok(entries) => report.record(true, format!("审计日志 {entries} 条，哈希链完整")),
+        Err(seq) => report.record(false, format!("审计日志第 {seq} 条的哈希链断裂")),
+    }
     Ok(report)
 }
 

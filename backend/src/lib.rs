@@ -5,6 +5,7 @@
 //! transaction each) → entities. See `ARCHITECTURE.md` at the root of the repository.
 
 pub mod app;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         (name = "reference", description = "基础数据：行政区划、阳光超市、品牌项目、规划目标"),
         (name = "fundraising", description = "募捐：活动、认捐、到账、基金、单位名单"),
         (name = "receipts", description = "捐赠票据：开具、作废、换开、验证"),
+        (name = "audit", description = "审计日志"),
     )
 )]
 pub struct ApiDoc;

@@ -9,6 +9,7 @@ mod m20261129_000004_rosters;
 mod m20261129_000005_fund_locks;
 mod m20261129_000006_receipts;
 mod m20261129_000007_certificates;
+mod m20261129_000008_audit;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_fund_locks::Migration),
             Box::new(m20261129_000006_receipts::Migration),
             Box::new(m20261129_000007_certificates::Migration),
+            Box::new(m20261129_000008_audit::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real server on a free port with a fresh database
 //! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set) and talks HTTP to it.
 
+mod audit;
 mod cli;
 mod documents;
 mod errors;

@@ -106,7 +106,11 @@ const MAX_TARGET_FEN: i64 = 1_000_000_000_000;
 
 /// Creates a campaign in `draft`.
 #[tracing::instrument(skip_all)]
-pub async fn create(db: &DatabaseConnection, new: NewCampaign) -> AppResult<CampaignView> {
+pub async fn create(
+    db: &DatabaseConnection,
+    by: &str,
+    new: NewCampaign,
+) -> AppResult<CampaignView> {
     let mut errors = Vec::new();
     let name = new.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
@@ -154,18 +158,20 @@ pub async fn create(db: &DatabaseConnection, new: NewCampaign) -> AppResult<Camp
     }
     .insert(&txn)
     .await?;
+    let detail = format!("创建募捐活动：{}", model.name);
+    crate::audit::record(&txn, by, "campaign.create", &model.id, &detail).await?;
     txn.commit().await?;
     Ok(model.into())
 }
 
 /// Opens a draft campaign for pledges.
-pub async fn open(db: &DatabaseConnection, id: &str) -> AppResult<CampaignView> {
-    transition(db, id, "draft", "open", "只有草稿状态的活动可以开启").await
+pub async fn open(db: &DatabaseConnection, by: &str, id: &str) -> AppResult<CampaignView> {
+    transition(db, by, id, "draft", "open", "只有草稿状态的活动可以开启").await
 }
 
 /// Closes an open campaign; its unpaid pledges lapse and leave the pledged total.
 #[tracing::instrument(skip_all)]
-pub async fn close(db: &DatabaseConnection, id: &str) -> AppResult<CampaignView> {
+pub async fn close(db: &DatabaseConnection, by: &str, id: &str) -> AppResult<CampaignView> {
     let txn = db::begin_write(db).await?;
     let updated = campaign::Entity::update_many()
         .col_expr(campaign::Column::Status, Expr::value("closed"))
@@ -204,12 +210,15 @@ pub async fn close(db: &DatabaseConnection, id: &str) -> AppResult<CampaignView>
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("该募捐活动"))?;
+    let detail = format!("结束募捐活动“{}”，未付认捐已失效", model.name);
+    crate::audit::record(&txn, by, "campaign.status", &model.id, &detail).await?;
     txn.commit().await?;
     Ok(model.into())
 }
 
 async fn transition(
     db: &DatabaseConnection,
+    by: &str,
     id: &str,
     from: &str,
     to: &str,
@@ -229,6 +238,8 @@ async fn transition(
     if updated.rows_affected != 1 {
         return Err(AppError::Conflict(refusal.into()));
     }
+    let detail = format!("募捐活动“{}”：{from} → {to}", model.name);
+    crate::audit::record(&txn, by, "campaign.status", &model.id, &detail).await?;
     txn.commit().await?;
     Ok(model.into())
 }

@@ -146,6 +146,8 @@ pub async fn allocate(
         .insert(&txn)
         .await?;
     }
+    let detail = format!("拨付 {} 到项目：{reason}", Fen(allocation.amount_fen));
+    crate::audit::record(&txn, by, "fund.allocate", &allocation.project_id, &detail).await?;
     let project = figures(&txn)
         .await?
         .remove(&allocation.project_id)

@@ -123,7 +123,9 @@ async fn admin_create(
         })
     })();
     let outcome = match parsed {
-        Ok(new) => campaigns::create(&state.db, new).await.map(|_| ()),
+        Ok(new) => campaigns::create(&state.db, &user.sub, new)
+            .await
+            .map(|_| ()),
         Err(why) => Err(AppError::BadRequest(why)),
     };
     match outcome {
@@ -156,12 +158,13 @@ async fn admin_transition(
     Path((id, action)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
-    if let Err(r) = require(user.as_ref(), &[Role::Admin]) {
-        return Ok(*r);
-    }
+    let admin = match require(user.as_ref(), &[Role::Admin]) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
     match action.as_str() {
-        "open" => campaigns::open(&state.db, &id).await?,
-        "close" => campaigns::close(&state.db, &id).await?,
+        "open" => campaigns::open(&state.db, &admin.sub, &id).await?,
+        "close" => campaigns::close(&state.db, &admin.sub, &id).await?,
         _ => return Err(AppError::NotFound("该操作")),
     };
     Ok(Redirect::to("/admin/campaigns").into_response())

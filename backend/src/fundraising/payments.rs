@@ -224,6 +224,17 @@ pub async fn record(
     if let Some(r) = roster_match {
         super::rosters::apply_remittance(txn, r, &model, recorded_by, 1).await?;
     }
+    let detail = format!(
+        "登记到账 {}（{}）{}",
+        crate::kernel::Fen(model.amount_fen),
+        Channel::label(&model.channel),
+        if model.pledge_id.is_some() || model.roster_id.is_some() {
+            "，已自动匹配"
+        } else {
+            "，待匹配"
+        }
+    );
+    crate::audit::record(txn, recorded_by, "payment.record", &model.id, &detail).await?;
     let mut view = PaymentView::from(model);
     if roster_match.is_none() {
         view.note = roster.as_ref().and_then(|r| roster_note(r, new.amount_fen));
@@ -273,6 +284,14 @@ pub async fn match_to(
         return Err(AppError::Conflict("该到账记录已冲正，不能再匹配".into()));
     }
     apply(txn, &target, &model, by).await?;
+    crate::audit::record(
+        txn,
+        by,
+        "payment.match",
+        &model.id,
+        &format!("手工匹配到认捐 {}", target.reference_code),
+    )
+    .await?;
     Ok(model.into())
 }
 
@@ -330,6 +349,12 @@ pub async fn reverse(
             .ok_or_else(|| AppError::internal("matched pledge missing"))?;
         apply(txn, &target, &reversal, by).await?;
     }
+    let detail = format!(
+        "冲正到账 {}，金额 {}：{reason}",
+        original.id,
+        crate::kernel::Fen(original.amount_fen)
+    );
+    crate::audit::record(txn, by, "payment.reverse", &reversal.id, &detail).await?;
     Ok(reversal.into())
 }
 

@@ -116,6 +116,12 @@ pub async fn import(
     };
     let txn = crate::db::begin_write(db).await?;
     let view = store(&txn, user, &unit, &campaign, file_name, &lines).await?;
+    let detail = format!(
+        "上传名单 {} 人，合计 {}",
+        view.people,
+        crate::kernel::Fen(view.total_fen)
+    );
+    crate::audit::record(&txn, &user.sub, "roster.import", &view.id, &detail).await?;
     txn.commit().await?;
     tracing::info!(
         people = view.people,

@@ -142,11 +142,11 @@ pub struct ReasonRequest {
     extensions(("x-roles" = json!(["finance", "admin"]))))]
 async fn void(
     State(state): State<AppState>,
-    _caller: Authorized<FinanceStaff>,
+    caller: Authorized<FinanceStaff>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReasonRequest>,
 ) -> AppResult<Json<ReceiptView>> {
-    let r = service::void(&state.db, &id, &body.reason).await?;
+    let r = service::void(&state.db, caller.user.id(), &id, &body.reason).await?;
     Ok(Json(ReceiptView::of(&r, &state.config.public_url)))
 }
 

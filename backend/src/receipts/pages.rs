@@ -142,7 +142,7 @@ async fn void(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    let (notice, error) = match service::void(&state.db, &id, &form.reason).await {
+    let (notice, error) = match service::void(&state.db, &user.sub, &id, &form.reason).await {
         Ok(r) => (Some(format!("票据 {} 已作废。", r.number)), None),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(message(&e))),
         Err(e) => return Err(e),

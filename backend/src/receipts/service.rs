@@ -74,6 +74,12 @@ pub async fn issue(db: &DatabaseConnection, by: &str, payment_id: &str) -> AppRe
         return Ok(Issued::Existing(existing));
     }
     let made = make(&txn, by, payment_id, None).await?;
+    let detail = format!(
+        "开具票据 {}，金额 {}",
+        made.number,
+        crate::kernel::Fen(made.amount_fen)
+    );
+    crate::audit::record(&txn, by, "receipt.issue", &made.id, &detail).await?;
     txn.commit().await?;
     Ok(Issued::New(made))
 }
@@ -258,7 +264,12 @@ async fn make(
 
 /// Voids a live receipt with a reason; its number stays used.
 #[tracing::instrument(skip_all)]
-pub async fn void(db: &DatabaseConnection, id: &str, reason: &str) -> AppResult<receipt::Model> {
+pub async fn void(
+    db: &DatabaseConnection,
+    by: &str,
+    id: &str,
+    reason: &str,
+) -> AppResult<receipt::Model> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::field("reason", "请填写作废原因（不超过 500 字）"));
@@ -279,6 +290,14 @@ pub async fn void(db: &DatabaseConnection, id: &str, reason: &str) -> AppResult<
     if voided.rows_affected != 1 {
         return Err(AppError::Conflict("该票据已作废".into()));
     }
+    crate::audit::record(
+        &txn,
+        by,
+        "receipt.void",
+        &model.id,
+        &format!("作废票据 {}：{reason}", model.number),
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -322,6 +341,8 @@ pub async fn reissue(
         return Err(AppError::Conflict("该到账已有其他有效票据".into()));
     }
     let made = make(&txn, by, &payment_id, Some(id)).await?;
+    let detail = format!("票据 {} 换开为 {}：{reason}", old.number, made.number);
+    crate::audit::record(&txn, by, "receipt.reissue", &made.id, &detail).await?;
     txn.commit().await?;
     Ok(made)
 }

@@ -55,12 +55,12 @@ async fn list_campaigns(
     extensions(("x-roles" = json!(["admin"]))))]
 async fn create_campaign(
     State(state): State<AppState>,
-    _admin: Authorized<AdminOnly>,
+    admin: Authorized<AdminOnly>,
     ApiJson(body): ApiJson<NewCampaign>,
 ) -> AppResult<(StatusCode, Json<CampaignView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(campaigns::create(&state.db, body).await?),
+        Json(campaigns::create(&state.db, admin.user.id(), body).await?),
     ))
 }
 
@@ -90,10 +90,12 @@ async fn get_campaign(
     extensions(("x-roles" = json!(["admin"]))))]
 async fn open_campaign(
     State(state): State<AppState>,
-    _admin: Authorized<AdminOnly>,
+    admin: Authorized<AdminOnly>,
     Path(id): Path<String>,
 ) -> AppResult<Json<CampaignView>> {
-    Ok(Json(campaigns::open(&state.db, &id).await?))
+    Ok(Json(
+        campaigns::open(&state.db, admin.user.id(), &id).await?,
+    ))
 }
 
 /// Closes an open campaign; unpaid pledges lapse.
@@ -107,10 +109,12 @@ async fn open_campaign(
     extensions(("x-roles" = json!(["admin"]))))]
 async fn close_campaign(
     State(state): State<AppState>,
-    _admin: Authorized<AdminOnly>,
+    admin: Authorized<AdminOnly>,
     Path(id): Path<String>,
 ) -> AppResult<Json<CampaignView>> {
-    Ok(Json(campaigns::close(&state.db, &id).await?))
+    Ok(Json(
+        campaigns::close(&state.db, admin.user.id(), &id).await?,
+    ))
 }
 
 /// A campaign's progress from its running totals.
