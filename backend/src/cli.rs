@@ -186,6 +186,7 @@ async fn create(config: Config, args: CreateUser) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let created = create_user(
         &db,
+        "cli",
         NewUser {
             username: args.username,
             display_name: args.display_name,

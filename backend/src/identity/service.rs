@@ -223,7 +223,13 @@ pub struct NewUser {
 
 /// Creates a user after checking the name, the password and the role's binding.
 #[tracing::instrument(skip_all, fields(role = %new.role))]
-pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> AppResult<UserView> {
+/// `actor` is who makes it: an admin's id, `cli`, `seed`, or the new donor's own sign-up
+/// (`self`).
+pub async fn create_user(
+    db: &DatabaseConnection,
+    actor: &str,
+    new: NewUser,
+) -> AppResult<UserView> {
     let mut errors = Vec::new();
     let username = new.username.trim().to_owned();
     if !valid_username(&username) {
@@ -276,6 +282,13 @@ pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> AppResult<Use
     }
     .insert(&txn)
     .await?;
+    let actor = if actor == "self" {
+        model.id.as_str()
+    } else {
+        actor
+    };
+    let detail = format!("创建用户 {}（{}）", model.username, new.role.label());
+    crate::audit::record(&txn, actor, "user.create", &model.id, &detail).await?;
     txn.commit().await?;
     UserView::from_model(&model)
 }

@@ -108,11 +108,12 @@ async fn list_users(
     extensions(("x-roles" = json!(["admin"]))))]
 async fn create_user(
     State(state): State<AppState>,
-    _caller: Authorized<AdminOnly>,
+    caller: Authorized<AdminOnly>,
     ApiJson(body): ApiJson<CreateUserRequest>,
 ) -> AppResult<(StatusCode, Json<UserView>)> {
     let created = service::create_user(
         &state.db,
+        caller.user.id(),
         NewUser {
             username: body.username,
             display_name: body.display_name,

@@ -214,6 +214,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<Vec<DemoAccount>> {
         let binding = role.binding();
         create_user(
             db,
+            "seed",
             NewUser {
                 username: username.into(),
                 display_name: Some(format!("示例{}", role.label())),

@@ -71,7 +71,7 @@ pub async fn sign_up_donor(
         region_code: None,
         unit_id: None,
     };
-    service::create_user(&state.db, new).await?;
+    service::create_user(&state.db, "self", new).await?;
     service::login(
         &state.db,
         &state.tokens,
