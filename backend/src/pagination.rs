@@ -49,6 +49,30 @@ pub struct Paged<T> {
     pub total: u64,
 }
 
+/// Runs `select` one page at a time and maps its rows: the list endpoints' one shape.
+pub async fn fetch<E, T>(
+    db: &sea_orm::DatabaseConnection,
+    select: sea_orm::Select<E>,
+    query: PageQuery,
+    map: impl FnMut(E::Model) -> T,
+) -> AppResult<Paged<T>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::PaginatorTrait;
+    let (page, per_page) = query.resolve()?;
+    let pages = select.paginate(db, per_page);
+    let total = pages.num_items().await?;
+    let items = pages.fetch_page(page).await?.into_iter().map(map).collect();
+    Ok(Paged {
+        items,
+        page: page + 1,
+        per_page,
+        total,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

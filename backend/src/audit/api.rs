@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,7 +14,7 @@ use crate::error::{AppResult, Problem};
 use crate::extract::ApiQuery;
 use crate::identity::Authorized;
 use crate::identity::extract::Overseers;
-use crate::pagination::{PageQuery, Paged};
+use crate::pagination::{self, PageQuery, Paged};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -68,11 +68,6 @@ async fn list(
     _reader: Authorized<Overseers>,
     ApiQuery(filter): ApiQuery<AuditFilter>,
 ) -> AppResult<Json<Paged<AuditEntry>>> {
-    let (page, per_page) = PageQuery {
-        page: filter.page,
-        per_page: filter.per_page,
-    }
-    .resolve()?;
     let mut query = entity::Entity::find().order_by_desc(entity::Column::Seq);
     if let Some(action) = &filter.action {
         query = query.filter(entity::Column::Action.eq(action));
@@ -83,26 +78,19 @@ async fn list(
     if let Some(actor) = &filter.actor {
         query = query.filter(entity::Column::Actor.eq(actor));
     }
-    let pages = query.paginate(&state.db, per_page);
-    let total = pages.num_items().await?;
-    let items = pages
-        .fetch_page(page)
-        .await?
-        .into_iter()
-        .map(|e| AuditEntry {
-            seq: e.seq,
-            at: e.at,
-            actor: e.actor,
-            action: e.action,
-            subject: e.subject,
-            detail: e.detail,
-            hash: e.hash,
-        })
-        .collect();
-    Ok(Json(Paged {
-        items,
-        page: page + 1,
-        per_page,
-        total,
-    }))
+    let page = PageQuery {
+        page: filter.page,
+        per_page: filter.per_page,
+    };
+    let page = pagination::fetch(&state.db, query, page, |e| AuditEntry {
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        subject: e.subject,
+        detail: e.detail,
+        hash: e.hash,
+    })
+    .await?;
+    Ok(Json(page))
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
-use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
+use sea_orm::{EntityTrait, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::entities::{programme_goal, project, region, store};
 use crate::error::AppResult;
 use crate::extract::ApiQuery;
-use crate::pagination::{PageQuery, Paged};
+use crate::pagination::{self, PageQuery, Paged};
 use crate::state::AppState;
 
 /// The reference-data routes.
@@ -48,30 +48,18 @@ async fn list_regions(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<RegionView>>> {
-    let (page, per_page) = query.resolve()?;
-    let pages = region::Entity::find()
+    let select = region::Entity::find()
         .order_by_asc(region::Column::Level)
-        .order_by_asc(region::Column::Code)
-        .paginate(&state.db, per_page);
-    let total = pages.num_items().await?;
-    let items = pages
-        .fetch_page(page)
-        .await?
-        .into_iter()
-        .map(|r| RegionView {
-            code: r.code,
-            name: r.name,
-            level: r.level,
-            parent_code: r.parent_code,
-            is_demo: r.is_demo,
-        })
-        .collect();
-    Ok(Json(Paged {
-        items,
-        page: page + 1,
-        per_page,
-        total,
-    }))
+        .order_by_asc(region::Column::Code);
+    let page = pagination::fetch(&state.db, select, query, |r| RegionView {
+        code: r.code,
+        name: r.name,
+        level: r.level,
+        parent_code: r.parent_code,
+        is_demo: r.is_demo,
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// A 阳光超市 or the central warehouse.
@@ -98,30 +86,18 @@ async fn list_stores(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<StoreView>>> {
-    let (page, per_page) = query.resolve()?;
-    let pages = store::Entity::find()
+    let select = store::Entity::find()
         .order_by_desc(store::Column::Kind)
-        .order_by_asc(store::Column::Id)
-        .paginate(&state.db, per_page);
-    let total = pages.num_items().await?;
-    let items = pages
-        .fetch_page(page)
-        .await?
-        .into_iter()
-        .map(|s| StoreView {
-            id: s.id,
-            name: s.name,
-            region_code: s.region_code,
-            kind: s.kind,
-            is_demo: s.is_demo,
-        })
-        .collect();
-    Ok(Json(Paged {
-        items,
-        page: page + 1,
-        per_page,
-        total,
-    }))
+        .order_by_asc(store::Column::Id);
+    let page = pagination::fetch(&state.db, select, query, |s| StoreView {
+        id: s.id,
+        name: s.name,
+        region_code: s.region_code,
+        kind: s.kind,
+        is_demo: s.is_demo,
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// A branded charity project.
@@ -152,35 +128,22 @@ async fn list_projects(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<ProjectView>>> {
-    let (page, per_page) = query.resolve()?;
-    let pages = project::Entity::find()
-        .order_by_asc(project::Column::Id)
-        .paginate(&state.db, per_page);
-    let total = pages.num_items().await?;
     let funds = crate::fundraising::funds::figures(&state.db).await?;
-    let items = pages
-        .fetch_page(page)
-        .await?
-        .into_iter()
-        .map(|p| {
-            let fund = funds.get(&p.id).cloned().unwrap_or_default();
-            ProjectView {
-                id: p.id,
-                name: p.name,
-                people_helped: p.people_helped,
-                money_in_fen: fund.money_in_fen,
-                allocated_fen: fund.allocated_fen,
-                balance_fen: fund.balance_fen,
-                is_demo: p.is_demo,
-            }
-        })
-        .collect();
-    Ok(Json(Paged {
-        items,
-        page: page + 1,
-        per_page,
-        total,
-    }))
+    let select = project::Entity::find().order_by_asc(project::Column::Id);
+    let page = pagination::fetch(&state.db, select, query, |p| {
+        let fund = funds.get(&p.id).cloned().unwrap_or_default();
+        ProjectView {
+            id: p.id,
+            name: p.name,
+            people_helped: p.people_helped,
+            money_in_fen: fund.money_in_fen,
+            allocated_fen: fund.allocated_fen,
+            balance_fen: fund.balance_fen,
+            is_demo: p.is_demo,
+        }
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// A programme goal spanning campaigns.
