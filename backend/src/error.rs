@@ -119,6 +119,19 @@ impl AppError {
         Self::Internal(cause.to_string())
     }
 
+    /// What a page tells a person: each field's message for a validation error, the
+    /// problem's detail otherwise.
+    pub fn for_people(&self) -> String {
+        match self {
+            Self::Validation(errors) => errors
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+            other => other.problem().detail,
+        }
+    }
+
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {

@@ -78,14 +78,7 @@ async fn signup_submit(
             Ok((jar, Redirect::to("/my/gifts")).into_response())
         }
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let message = match &e {
-                AppError::Validation(errors) => errors
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.problem().detail,
-            };
+            let message = e.for_people();
             let page = render(&SignupPage {
                 layout: Layout::new("注册捐赠人账户", None, &csrf),
                 username: form.username.chars().take(32).collect(),
@@ -310,14 +303,7 @@ async fn unit_upload(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::BadRequest(_))) => {
-            let message = match &e {
-                AppError::Validation(errors) => errors
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.problem().detail,
-            };
+            let message = e.for_people();
             let page =
                 unit_view(&state, &user, &unit, &csrf, None, Some(message), Vec::new()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

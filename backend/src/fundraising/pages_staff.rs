@@ -131,14 +131,7 @@ async fn admin_create(
     match outcome {
         Ok(()) => Ok(Redirect::to("/admin/campaigns").into_response()),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::BadRequest(_))) => {
-            let message = match &e {
-                AppError::Validation(errors) => errors
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.problem().detail,
-            };
+            let message = e.for_people();
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 admin_campaigns_page(&state, &user, &csrf, Some(message)).await?,

@@ -144,7 +144,7 @@ async fn void(
     };
     let (notice, error) = match service::void(&state.db, &user.sub, &id, &form.reason).await {
         Ok(r) => (Some(format!("票据 {} 已作废。", r.number)), None),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(message(&e))),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(e.for_people())),
         Err(e) => return Err(e),
     };
     Ok(view(&state, &user, &csrf, notice, error)
@@ -165,23 +165,12 @@ async fn reissue(
     };
     let (notice, error) = match service::reissue(&state.db, &user.sub, &id, &form.reason).await {
         Ok(r) => (Some(format!("已换开为新票据 {}。", r.number)), None),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(message(&e))),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(e.for_people())),
         Err(e) => return Err(e),
     };
     Ok(view(&state, &user, &csrf, notice, error)
         .await?
         .into_response())
-}
-
-fn message(e: &AppError) -> String {
-    match e {
-        AppError::Validation(errors) => errors
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => other.problem().detail,
-    }
 }
 
 async fn pdf(
