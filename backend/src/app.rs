@@ -71,7 +71,12 @@ impl Application {
             config.pledges_per_minute,
             Duration::from_secs(60),
         ));
+        let login_limiter = Arc::new(RateLimiter::new(
+            config.logins_per_minute,
+            Duration::from_secs(60),
+        ));
         let state = AppState {
+            login_limiter,
             db,
             vault: Vault::new(&config.secrets.data_key),
             config: Arc::new(config),

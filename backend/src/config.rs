@@ -14,6 +14,7 @@
 //! | `SUNSHINE_MAX_BODY_BYTES` | `262144` |
 //! | `SUNSHINE_MAX_AMOUNT_FEN` | `10000000000` (1亿元) |
 //! | `SUNSHINE_PLEDGES_PER_MINUTE` | `20` per client address |
+//! | `SUNSHINE_LOGINS_PER_MINUTE` | `30` sign-in attempts per client address |
 //! | `SUNSHINE_LOG` | `info` |
 
 use std::collections::BTreeMap;
@@ -90,6 +91,8 @@ pub struct Config {
     pub max_amount_fen: i64,
     /// Public pledges allowed per client address and minute.
     pub pledges_per_minute: u32,
+    /// Sign-in attempts allowed per client address and minute.
+    pub logins_per_minute: u32,
 }
 
 /// Why the configuration could not be built.
@@ -162,6 +165,7 @@ impl Config {
             max_body_bytes: parse(&lookup, "SUNSHINE_MAX_BODY_BYTES", "262144")?,
             max_amount_fen: parse(&lookup, "SUNSHINE_MAX_AMOUNT_FEN", "10000000000")?,
             pledges_per_minute: parse(&lookup, "SUNSHINE_PLEDGES_PER_MINUTE", "20")?,
+            logins_per_minute: parse(&lookup, "SUNSHINE_LOGINS_PER_MINUTE", "30")?,
         })
     }
 

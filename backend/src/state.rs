@@ -22,4 +22,6 @@ pub struct AppState {
     pub vault: Vault,
     /// Limits public pledges per client address.
     pub pledge_limiter: Arc<RateLimiter>,
+    /// Limits sign-in attempts per client address (argon2 is slow; guessing is slower).
+    pub login_limiter: Arc<RateLimiter>,
 }

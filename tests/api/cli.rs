@@ -11,7 +11,8 @@ fn sunshine(database: &TestDatabase) -> Command {
         .env("DATABASE_URL", &database.url)
         .env("SUNSHINE_DATA_DIR", &database.data_dir)
         .env("SUNSHINE_ENV", "development")
-        .env("SUNSHINE_LOG", "warn");
+        .env("SUNSHINE_LOG", "warn")
+        .env("SUNSHINE_LOGINS_PER_MINUTE", "100000");
     command
 }
 

@@ -268,3 +268,13 @@ async fn logging_out_without_a_body_revokes_every_session_of_the_user() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_client_address() {
+    let app = TestApp::spawn_with(&[("SUNSHINE_LOGINS_PER_MINUTE", "3")]).await;
+    for _ in 0..3 {
+        assert_problem(app.login("admin", "guess").await, 401).await;
+    }
+    let body = assert_problem(app.login("admin", DEMO_PASSWORD).await, 429).await;
+    assert_eq!(body["type"], "/problems/rate-limited");
+}

@@ -48,6 +48,7 @@ export async function startServer() {
       SUNSHINE_DATA_DIR: dataDir,
       SUNSHINE_ENV: 'development',
       SUNSHINE_LOG: 'warn',
+      SUNSHINE_LOGINS_PER_MINUTE: '100000',
       DATABASE_URL: '',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -164,6 +164,7 @@ pub fn config_for(database: &TestDatabase, settings: &[(&str, &str)]) -> Config 
             "SUNSHINE_BIND" => Some("127.0.0.1:0".into()),
             "SUNSHINE_ENV" => Some("development".into()),
             "SUNSHINE_PLEDGES_PER_MINUTE" => Some("100000".into()),
+            "SUNSHINE_LOGINS_PER_MINUTE" => Some("100000".into()),
             _ => None,
         }
     })
@@ -192,6 +193,7 @@ impl ServerChild {
             .env("SUNSHINE_BIND", format!("127.0.0.1:{port}"))
             .env("SUNSHINE_ENV", "development")
             .env("SUNSHINE_LOG", "warn")
+            .env("SUNSHINE_LOGINS_PER_MINUTE", "100000")
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("server process");

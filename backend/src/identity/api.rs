@@ -55,12 +55,17 @@ const MAX_CREDENTIAL_CHARS: usize = 256;
         (status = 200, description = "成功", body = Session),
         (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "尝试过于频繁", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn login(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<Json<Session>> {
+    if !state.login_limiter.allow(peer.ip()) {
+        return Err(AppError::RateLimited);
+    }
     let mut errors = Vec::new();
     if body.username.trim().is_empty() {
         errors.push(crate::error::FieldError::new("username", "请输入用户名"));

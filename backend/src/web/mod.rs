@@ -113,10 +113,14 @@ struct LoginForm {
 
 async fn login_submit(
     State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     CsrfToken(csrf): CsrfToken,
     jar: CookieJar,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
+    if !state.login_limiter.allow(peer.ip()) {
+        return Err(AppError::RateLimited);
+    }
     let next = safe_next(form.next.as_deref());
     let outcome = if form.username.trim().is_empty() || form.password.is_empty() {
         Err(AppError::Unauthorized(AuthFailure::BadCredentials))

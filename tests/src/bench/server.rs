@@ -29,6 +29,7 @@ impl ServerProcess {
             .args(args)
             // Benchmarks pledge from one address far above the public limit.
             .env("SUNSHINE_PLEDGES_PER_MINUTE", "100000000")
+            .env("SUNSHINE_LOGINS_PER_MINUTE", "100000000")
             .env("DATABASE_URL", &database.url)
             .env("SUNSHINE_DATA_DIR", &database.data_dir)
             .env("SUNSHINE_BIND", format!("127.0.0.1:{port}"))
