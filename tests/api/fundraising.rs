@@ -144,6 +144,20 @@ async fn an_unmatched_payment_waits_in_the_queue_until_finance_matches_it() {
         .expect("json");
     assert_eq!(queue["total"], 1);
     let id = queue["items"][0]["id"].as_str().expect("id");
+    // Finance finds the pledge by the donor's name and the amount.
+    let found: Value = app
+        .get(
+            "/api/v1/pledges?q=小明&amount_fen=10000&open_only=true",
+            Some(&finance),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+    assert_eq!(found[0]["id"], made["id"]);
+    let donor = app.token("donor").await;
+    assert_problem(app.get("/api/v1/pledges?q=小明", Some(&donor)).await, 403).await;
 
     let matched = app
         .post_json(

@@ -235,3 +235,40 @@ async fn sign_in_never_sends_a_person_to_another_site() {
         Some("/home")
     );
 }
+
+#[tokio::test]
+async fn finance_finds_a_pledge_by_name_on_the_payments_page() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("页面查找", 1_000_000).await;
+    let made: serde_json::Value = app
+        .post_json(
+            "/api/v1/pledges",
+            &serde_json::json!({ "campaign_id": campaign, "amount_fen": 5_000, "donor": { "kind": "individual", "name": "欧阳小明", "phone": "13800001234" } }),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let finance = browser();
+    sign_in(&app, &finance, "finance", DEMO_PASSWORD).await;
+    let page = finance
+        .get(app.url("/finance/payments?q=欧阳"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(
+        html.contains(made["reference_code"].as_str().expect("code")),
+        "the pledge's code is shown"
+    );
+    let donor_browser = browser();
+    sign_in(&app, &donor_browser, "donor", DEMO_PASSWORD).await;
+    let refused = donor_browser
+        .get(app.url("/finance/payments?q=欧阳"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(refused.status(), 403);
+}

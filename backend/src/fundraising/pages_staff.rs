@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::campaigns::{self, CampaignKind, CampaignView, NewCampaign};
 use super::pages::{blank_to_none, yuan};
 use super::payments::{self, Channel, NewPayment, PaymentFilter, PaymentView};
-use super::pledges;
+use super::pledges::{self, PledgeView};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::Outcome;
 use crate::identity::Role;
@@ -173,6 +173,8 @@ struct FinancePaymentsPage {
     message: Option<String>,
     error: Option<String>,
     form_id: String,
+    search: String,
+    found: Vec<(PledgeView, String, &'static str)>,
 }
 
 async fn finance_page(
@@ -182,6 +184,16 @@ async fn finance_page(
     message: Option<String>,
     error: Option<String>,
 ) -> AppResult<Html<String>> {
+    render(&finance_view(state, user, csrf, message, error).await?)
+}
+
+async fn finance_view(
+    state: &AppState,
+    user: &Claims,
+    csrf: &str,
+    message: Option<String>,
+    error: Option<String>,
+) -> AppResult<FinancePaymentsPage> {
     let rows = |list: Vec<PaymentView>| {
         list.into_iter()
             .map(|p| {
@@ -197,7 +209,7 @@ async fn finance_page(
     };
     let (unmatched, _) = payments::list(&state.db, &unmatched_filter, 0, 100).await?;
     let (recent, _) = payments::list(&state.db, &PaymentFilter::default(), 0, 20).await?;
-    render(&FinancePaymentsPage {
+    Ok(FinancePaymentsPage {
         layout: Layout::new("到账确认", Some(user), csrf),
         unmatched: rows(unmatched),
         recent: rows(recent),
@@ -205,21 +217,52 @@ async fn finance_page(
         message,
         error,
         form_id: crate::ids::random_token(),
+        search: String::new(),
+        found: Vec::new(),
     })
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
 }
 
 async fn finance_payments(
     State(state): State<AppState>,
     MaybePageUser(user): MaybePageUser,
     CsrfToken(csrf): CsrfToken,
+    axum::extract::Query(query): axum::extract::Query<SearchQuery>,
 ) -> AppResult<Response> {
     let user = match require(user.as_ref(), &[Role::Finance, Role::Admin, Role::Auditor]) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    Ok(finance_page(&state, &user, &csrf, None, None)
-        .await?
-        .into_response())
+    let search = query
+        .q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .take(50)
+        .collect::<String>();
+    let mut page = finance_view(&state, &user, &csrf, None, None).await?;
+    if !search.is_empty() {
+        let criteria = pledges::PledgeSearch {
+            q: Some(search.clone()),
+            open_only: true,
+            ..Default::default()
+        };
+        page.found = pledges::search(&state.db, &criteria, 50)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let amount = yuan(p.amount_fen);
+                let label = pledges::status_label(&p.status);
+                (p, amount, label)
+            })
+            .collect();
+        page.search = search;
+    }
+    Ok(render(&page)?.into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -631,6 +631,68 @@ pub async fn of_user(db: &DatabaseConnection, user_id: &str) -> AppResult<Vec<Pl
     Ok(views)
 }
 
+/// What finance searches pledges by, to match a payment by hand.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PledgeSearch {
+    /// Part of the donor's name.
+    pub q: Option<String>,
+    /// The amount promised, fen.
+    pub amount_fen: Option<i64>,
+    /// Only this campaign.
+    pub campaign_id: Option<String>,
+    /// Made on this day (UTC date).
+    pub created_on: Option<chrono::NaiveDate>,
+    /// Only unpaid and partly paid pledges.
+    #[serde(default)]
+    pub open_only: bool,
+}
+
+/// Pledges matching a search, newest first, at most `limit`.
+pub async fn search(
+    db: &DatabaseConnection,
+    query: &PledgeSearch,
+    limit: u64,
+) -> AppResult<Vec<PledgeView>> {
+    let mut select = pledge::Entity::find()
+        .order_by_desc(pledge::Column::Id)
+        .limit(limit);
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() > 50 {
+            return Err(AppError::field("q", "搜索词不能超过 50 个字符"));
+        }
+        let donors: Vec<String> = donor::Entity::find()
+            .filter(donor::Column::Name.contains(q))
+            .limit(1_000)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        select = select.filter(pledge::Column::DonorId.is_in(donors));
+    }
+    if let Some(amount) = query.amount_fen {
+        select = select.filter(pledge::Column::AmountFen.eq(amount));
+    }
+    if let Some(campaign) = &query.campaign_id {
+        select = select.filter(pledge::Column::CampaignId.eq(campaign));
+    }
+    if let Some(day) = query.created_on {
+        let start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        select = select
+            .filter(pledge::Column::CreatedAt.gte(start))
+            .filter(pledge::Column::CreatedAt.lt(start + chrono::Duration::days(1)));
+    }
+    if query.open_only {
+        select = select.filter(pledge::Column::Status.is_in(["pledged", "partly_paid", "lapsed"]));
+    }
+    let mut views = Vec::new();
+    for p in select.all(db).await? {
+        views.push(view(db, p).await?);
+    }
+    Ok(views)
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize_reference;

@@ -22,7 +22,7 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_pledge))
+        .routes(routes!(create_pledge, search_pledges))
         .routes(routes!(get_pledge))
 }
 
@@ -111,4 +111,22 @@ async fn get_pledge(
         // Without the right token the pledge is as good as absent: nothing to enumerate.
         Err(AppError::NotFound("该认捐"))
     }
+}
+
+/// Pledges by donor name, amount, campaign or day: how finance finds the pledge an
+/// unmatched payment belongs to. At most 100.
+#[utoipa::path(get, path = "/api/v1/pledges", tag = "fundraising",
+    params(pledges::PledgeSearch),
+    responses(
+        (status = 200, description = "成功", body = Vec<PledgeView>),
+        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["finance", "admin", "auditor"]))))]
+async fn search_pledges(
+    State(state): State<AppState>,
+    _reader: crate::identity::Authorized<crate::identity::extract::BookReaders>,
+    ApiQuery(query): ApiQuery<pledges::PledgeSearch>,
+) -> AppResult<Json<Vec<PledgeView>>> {
+    Ok(Json(pledges::search(&state.db, &query, 100).await?))
 }
