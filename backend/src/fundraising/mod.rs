@@ -9,6 +9,7 @@ pub mod pages;
 pub mod pages_people;
 pub mod pages_staff;
 pub mod payments;
+pub mod pledge_views;
 pub mod pledges;
 pub mod roster_file;
 pub mod rosters;
