@@ -8,6 +8,7 @@ pub mod funds;
 pub mod pages;
 pub mod pages_people;
 pub mod pages_staff;
+pub mod payment_queue;
 pub mod payments;
 pub mod pledge_views;
 pub mod pledges;
