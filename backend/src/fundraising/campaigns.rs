@@ -14,7 +14,7 @@ use super::totals::{self, Delta};
 use crate::db;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::ids::new_id;
-use crate::reference::entities::{project, region, work_unit};
+use crate::reference::entities::{project, work_unit};
 
 /// The kind of a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -327,16 +327,30 @@ pub async fn progress(db: &DatabaseConnection, id: &str) -> AppResult<Progress> 
     let mut by_region = Vec::new();
     let mut by_unit = Vec::new();
     let mut by_donor_kind = Vec::new();
+    // Districts are fixed reference data; the units named here come in one query.
+    let unit_ids: Vec<String> = sums
+        .iter()
+        .filter(|s| s.dimension == "unit")
+        .map(|s| s.key.clone())
+        .collect();
+    let unit_names: std::collections::HashMap<String, String> = if unit_ids.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        work_unit::Entity::find()
+            .filter(work_unit::Column::Id.is_in(unit_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect()
+    };
     for sum in sums.iter().filter(|s| s.dimension != "all") {
         let name = match sum.dimension.as_str() {
-            "region" => region::Entity::find_by_id(&sum.key)
-                .one(db)
-                .await?
-                .map(|r| r.name),
-            "unit" => work_unit::Entity::find_by_id(&sum.key)
-                .one(db)
-                .await?
-                .map(|u| u.name),
+            "region" => crate::reference::data::DISTRICTS
+                .iter()
+                .find(|(code, _, _)| *code == sum.key)
+                .map(|(_, name, _)| (*name).to_owned()),
+            "unit" => unit_names.get(&sum.key).cloned(),
             _ => Some(super::pledges::donor_kind_label(&sum.key).to_owned()),
         }
         .unwrap_or_else(|| sum.key.clone());

@@ -6,7 +6,7 @@ use chrono::{Datelike, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, Set,
+    FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder,
 };
 
 use super::certificate::{self as certificate, Model as Certificate};
@@ -77,39 +77,38 @@ async fn ensure(txn: &DatabaseTransaction, gifts: &[pledge::Model]) -> AppResult
             take_numbers(txn, year, i64::try_from(missing.len()).unwrap_or(i64::MAX)).await?;
         let names = donor_names(txn, &missing).await?;
         let campaigns = campaign_names(txn, &missing).await?;
-        let mut rows = Vec::with_capacity(missing.len());
-        for (i, p) in missing.iter().enumerate() {
-            let seq = first + i64::try_from(i).unwrap_or(0);
-            rows.push(certificate::ActiveModel {
-                id: Set(new_id()),
-                number: Set(format!("JLZS-{year}-{seq:06}")),
-                year: Set(year),
-                seq: Set(seq),
-                pledge_id: Set(p.id.clone()),
-                name: Set(names
-                    .get(&p.donor_id)
-                    .cloned()
-                    .unwrap_or_else(|| "爱心人士".into())),
-                amount_fen: Set(p.paid_fen),
-                campaign_name: Set(campaigns.get(&p.campaign_id).cloned().unwrap_or_default()),
-                issued_on: Set(today),
-                created_at: Set(Utc::now()),
-            });
-        }
-        for chunk in rows.chunks(1_000) {
-            certificate::Entity::insert_many(chunk.to_vec())
+        let made: Vec<Certificate> = missing
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let seq = first + i64::try_from(i).unwrap_or(0);
+                Certificate {
+                    id: new_id(),
+                    number: format!("JLZS-{year}-{seq:06}"),
+                    year,
+                    seq,
+                    pledge_id: p.id.clone(),
+                    name: names
+                        .get(&p.donor_id)
+                        .cloned()
+                        .unwrap_or_else(|| "爱心人士".into()),
+                    amount_fen: p.paid_fen,
+                    campaign_name: campaigns.get(&p.campaign_id).cloned().unwrap_or_default(),
+                    issued_on: today,
+                    created_at: Utc::now(),
+                }
+            })
+            .collect();
+        for chunk in made.chunks(1_000) {
+            let rows = chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model);
+            certificate::Entity::insert_many(rows)
                 .exec_without_returning(txn)
                 .await?;
         }
-        for chunk in ids.chunks(1_000) {
-            have = certificate::Entity::find()
-                .filter(certificate::Column::PledgeId.is_in(chunk.to_vec()))
-                .all(txn)
-                .await?
-                .into_iter()
-                .chain(have.into_iter().filter(|c| !chunk.contains(&c.pledge_id)))
-                .collect();
-        }
+        have.extend(made);
     }
     have.sort_by_key(|c| (c.year, c.seq));
     Ok(have)

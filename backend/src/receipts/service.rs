@@ -494,45 +494,60 @@ pub struct Pending {
     pub received_on: chrono::NaiveDate,
 }
 
-/// Matched payments of pledges that asked for a receipt and have no live one (oldest first).
+/// Matched payments of pledges that asked for a receipt, not reversed, and with no live
+/// receipt (oldest first): two queries, whatever the history.
 pub async fn pending(db: &DatabaseConnection, limit: u64) -> AppResult<Vec<Pending>> {
     use sea_orm::{QueryOrder, QuerySelect};
-    let wanting: Vec<pledge::Model> = pledge::Entity::find()
-        .filter(pledge::Column::ReceiptRequested.eq(true))
-        .filter(pledge::Column::PaidFen.gt(0))
-        .order_by_asc(pledge::Column::Id)
-        .limit(limit * 2)
+    let requested = Query::select()
+        .column(pledge::Column::Id)
+        .from(pledge::Entity)
+        .and_where(Expr::col(pledge::Column::ReceiptRequested).eq(true))
+        .to_owned();
+    let reversed = Query::select()
+        .column(payment::Column::ReversesId)
+        .from(payment::Entity)
+        .and_where(Expr::col(payment::Column::ReversesId).is_not_null())
+        .to_owned();
+    let receipted = Query::select()
+        .column(receipt::Column::PaymentId)
+        .from(receipt::Entity)
+        .and_where(Expr::col(receipt::Column::Status).eq("live"))
+        .and_where(Expr::col(receipt::Column::PaymentId).is_not_null())
+        .to_owned();
+    let payments = payment::Entity::find()
+        .filter(payment::Column::PledgeId.in_subquery(requested))
+        .filter(payment::Column::ReversesId.is_null())
+        .filter(payment::Column::AmountFen.gt(0))
+        .filter(payment::Column::Id.not_in_subquery(reversed))
+        .filter(payment::Column::Id.not_in_subquery(receipted))
+        .order_by_asc(payment::Column::Id)
+        .limit(limit)
         .all(db)
         .await?;
-    let mut out = Vec::new();
-    for p in wanting {
-        let payments = payment::Entity::find()
-            .filter(payment::Column::PledgeId.eq(&p.id))
-            .filter(payment::Column::ReversesId.is_null())
-            .filter(payment::Column::AmountFen.gt(0))
-            .all(db)
-            .await?;
-        for pay in payments {
-            let reversed = payment::Entity::find()
-                .filter(payment::Column::ReversesId.eq(&pay.id))
-                .one(db)
-                .await?
-                .is_some();
-            if reversed || live_for_payment(db, &pay.id).await?.is_some() {
-                continue;
-            }
-            out.push(Pending {
-                payment_id: pay.id,
-                amount_fen: pay.amount_fen,
-                title: p.receipt_title.clone().unwrap_or_else(|| "爱心人士".into()),
-                received_on: pay.received_on,
-            });
-            if out.len() as u64 >= limit {
-                return Ok(out);
-            }
-        }
-    }
-    Ok(out)
+    let pledge_ids: Vec<String> = payments
+        .iter()
+        .filter_map(|p| p.pledge_id.clone())
+        .collect();
+    let titles: std::collections::HashMap<String, Option<String>> = pledge::Entity::find()
+        .filter(pledge::Column::Id.is_in(pledge_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.receipt_title))
+        .collect();
+    Ok(payments
+        .into_iter()
+        .map(|pay| Pending {
+            title: pay
+                .pledge_id
+                .as_ref()
+                .and_then(|id| titles.get(id).cloned().flatten())
+                .unwrap_or_else(|| "爱心人士".into()),
+            payment_id: pay.id,
+            amount_fen: pay.amount_fen,
+            received_on: pay.received_on,
+        })
+        .collect())
 }
 
 /// The newest receipts.
