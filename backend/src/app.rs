@@ -55,10 +55,10 @@ impl Application {
             } else {
                 Vec::new()
             };
-        let tokens = TokenKeys::new(
+        let tokens = Arc::new(TokenKeys::new(
             config.secrets.token_key.bytes(),
             config.access_token_minutes * 60,
-        )?;
+        )?);
         let listener = TcpListener::bind(config.bind).await?;
         let mut config = config;
         if let (Some(base), Ok(bound)) =
@@ -75,13 +75,16 @@ impl Application {
             config.logins_per_minute,
             Duration::from_secs(60),
         ));
+        let pledge_writer = (db.get_database_backend() == sea_orm::DbBackend::Postgres)
+            .then(|| fundraising::pledge_batch::PledgeWriter::start(db.clone()));
         let state = AppState {
             login_limiter,
             db,
-            vault: Vault::new(&config.secrets.data_key),
+            vault: Arc::new(Vault::new(&config.secrets.data_key)),
             config: Arc::new(config),
             tokens,
             pledge_limiter,
+            pledge_writer,
         };
         let router = router(state.clone());
         Ok(Self {

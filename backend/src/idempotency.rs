@@ -80,15 +80,26 @@ pub async fn claim(
     if inserted.rows_affected() == 1 {
         return Ok(None);
     }
+    stored(txn, scope, key, request_hash).await.map(Some)
+}
+
+/// The first answer kept for `key`, once its request has committed; a conflict if the
+/// key came with another request, or if its first request has not finished.
+pub async fn stored(
+    conn: &impl ConnectionTrait,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+) -> AppResult<Stored> {
     let select = Query::select()
         .columns(["request_hash", "status", "body"])
         .from("idempotency_keys")
         .and_where(Expr::col("scope").eq(scope))
         .and_where(Expr::col("key").eq(key))
         .to_owned();
-    let backend = txn.get_database_backend();
+    let backend = conn.get_database_backend();
     let row = Row::find_by_statement(backend.build(&select))
-        .one(txn)
+        .one(conn)
         .await?
         .ok_or_else(|| AppError::internal("idempotency row vanished"))?;
     if row.request_hash != request_hash {
@@ -97,10 +108,10 @@ pub async fn claim(
         ));
     }
     match (row.status, row.body) {
-        (Some(status), Some(body)) => Ok(Some(Stored {
+        (Some(status), Some(body)) => Ok(Stored {
             status: u16::try_from(status).unwrap_or(200),
             body,
-        })),
+        }),
         _ => Err(AppError::Conflict(
             "相同的请求正在处理，请稍后重试。".into(),
         )),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
+use crate::fundraising::pledge_batch::PledgeWriter;
 use crate::identity::tokens::TokenKeys;
 use crate::personal_data::Vault;
 use crate::rate_limit::RateLimiter;
@@ -17,11 +18,13 @@ pub struct AppState {
     /// The configuration.
     pub config: Arc<Config>,
     /// Signs and checks access tokens.
-    pub tokens: TokenKeys,
+    pub tokens: Arc<TokenKeys>,
     /// Encrypts personal data.
-    pub vault: Vault,
+    pub vault: Arc<Vault>,
     /// Limits public pledges per client address.
     pub pledge_limiter: Arc<RateLimiter>,
     /// Limits sign-in attempts per client address (argon2 is slow; guessing is slower).
     pub login_limiter: Arc<RateLimiter>,
+    /// Writes pledges in batches (PostgreSQL; SQLite writes each in its own transaction).
+    pub pledge_writer: Option<PledgeWriter>,
 }

@@ -10,6 +10,7 @@ mod helpers;
 mod identity;
 mod ops;
 mod pages;
+mod pledges_at_once;
 mod receipts;
 mod reference;
 mod roles;

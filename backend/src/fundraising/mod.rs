@@ -10,6 +10,8 @@ pub mod pages_people;
 pub mod pages_staff;
 pub mod payment_queue;
 pub mod payments;
+pub mod pledge_batch;
+pub mod pledge_checks;
 pub mod pledge_views;
 pub mod pledges;
 pub mod roster_file;

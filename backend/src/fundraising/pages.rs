@@ -175,15 +175,8 @@ async fn pledge_submit(
         .map(|u| u.sub.clone());
     // The form's own id is its idempotency key: a double tap pledges once.
     let key = blank_to_none(form.form_id).filter(|k| k.len() <= 100);
-    let outcome = pledges::create_once(
-        &state.db,
-        &state.vault,
-        &request,
-        state.config.max_amount_fen,
-        donor_user.as_deref(),
-        key.as_deref(),
-    )
-    .await;
+    let outcome =
+        pledges::create_once(&state, &request, donor_user.as_deref(), key.as_deref()).await;
     match outcome {
         Ok(Outcome::Fresh(created)) => Ok(Redirect::to(&created.link).into_response()),
         Ok(Outcome::Replayed(first)) => {

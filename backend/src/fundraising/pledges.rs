@@ -3,23 +3,22 @@
 
 use chrono::Utc;
 use rand::Rng;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::entities::{campaign, donor, pledge};
+use super::pledge_checks::{CheckedDonor, check};
 pub use super::pledge_views::{
     HonourEntry, PaymentLine, PledgeSearch, PledgeView, amount_band, find, find_by_token,
     honour_roll, id_by_reference, of_user, search, status_label,
 };
 use super::totals::{self, Delta};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::ids::{new_id, random_token, token_hash};
-use crate::kernel::{CreditCode, IdCardNo, Phone};
 use crate::personal_data::Vault;
 use crate::reference::entities::project;
+use crate::state::AppState;
 
 /// Who the donor is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -34,7 +33,7 @@ pub enum DonorKind {
 }
 
 impl DonorKind {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Self::Individual => "individual",
             Self::Organization => "organization",
@@ -110,176 +109,45 @@ pub struct PledgeCreated {
     pub link: String,
 }
 
-const MAX_TEXT: usize = 100;
+/// A checked pledge with its donor, ids and token drawn, ready to write.
+pub(super) struct Draft {
+    /// The donor row to insert.
+    pub(super) donor: donor::Model,
+    /// The pledge row to insert; its project is the request's until the campaign's
+    /// default is known, and its reference code is drawn again on a clash.
+    pub(super) pledge: pledge::Model,
+    /// The running-total keys the pledge counts under.
+    pub(super) keys: Vec<(&'static str, String)>,
+    /// The private link's token (only its hash is stored).
+    pub(super) access_token: String,
+}
 
-fn text(
-    field: &str,
-    value: Option<&str>,
-    required: bool,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty());
-    match value {
-        None if required => {
-            errors.push(FieldError::new(field, "此项必填"));
-            None
+impl Draft {
+    /// The answer the donor gets.
+    pub(super) fn created(&self) -> PledgeCreated {
+        PledgeCreated {
+            id: self.pledge.id.clone(),
+            reference_code: self.pledge.reference_code.clone(),
+            access_token: self.access_token.clone(),
+            status: self.pledge.status.clone(),
+            link: format!("/p/{}", self.access_token),
         }
-        None => None,
-        Some(v) if v.chars().count() > MAX_TEXT || v.chars().any(char::is_control) => {
-            errors.push(FieldError::new(
-                field,
-                format!("不能超过 {MAX_TEXT} 个字符，且不能含控制字符"),
-            ));
-            None
-        }
-        Some(v) => Some(v.to_owned()),
+    }
+
+    /// Draws a new reference code (the first, or again after a clash).
+    pub(super) fn draw_code(&mut self) {
+        self.pledge.reference_code = reference_code();
     }
 }
 
-/// A checked donor, ready to store.
-struct CheckedDonor {
-    kind: DonorKind,
-    name: Option<String>,
-    phone: Option<String>,
-    id_number: Option<IdCardNo>,
-    credit_code: Option<String>,
-    contact: Option<String>,
-}
-
-fn check_donor(input: &DonorInput, errors: &mut Vec<FieldError>) -> CheckedDonor {
-    let named = input.kind != DonorKind::Anonymous;
-    let name = text("donor.name", input.name.as_deref(), named, errors);
-    let mut phone = None;
-    let mut id_number = None;
-    let mut credit_code = None;
-    let mut contact = None;
-    match input.kind {
-        DonorKind::Individual => {
-            match text("donor.phone", input.phone.as_deref(), true, errors)
-                .map(|p| Phone::parse(&p))
-            {
-                Some(Ok(p)) => phone = Some(p.as_str().to_owned()),
-                Some(Err(why)) => errors.push(FieldError::new("donor.phone", why)),
-                None => {}
-            }
-            if let Some(raw) = text("donor.id_number", input.id_number.as_deref(), false, errors) {
-                match IdCardNo::parse(&raw) {
-                    Ok(id) => id_number = Some(id),
-                    Err(why) => errors.push(FieldError::new("donor.id_number", why)),
-                }
-            }
-        }
-        DonorKind::Organization => {
-            match text(
-                "donor.credit_code",
-                input.credit_code.as_deref(),
-                true,
-                errors,
-            )
-            .map(|c| CreditCode::parse(&c))
-            {
-                Some(Ok(c)) => credit_code = Some(c.as_str().to_owned()),
-                Some(Err(why)) => errors.push(FieldError::new("donor.credit_code", why)),
-                None => {}
-            }
-            contact = text("donor.contact", input.contact.as_deref(), false, errors);
-        }
-        DonorKind::Anonymous => {
-            for (field, value) in [
-                ("donor.name", &input.name),
-                ("donor.id_number", &input.id_number),
-                ("donor.credit_code", &input.credit_code),
-            ] {
-                if value.as_deref().is_some_and(|v| !v.trim().is_empty()) {
-                    errors.push(FieldError::new(field, "匿名捐赠不填写身份信息"));
-                }
-            }
-        }
-    }
-    CheckedDonor {
-        kind: input.kind,
-        name,
-        phone,
-        id_number,
-        credit_code,
-        contact,
-    }
-}
-
-/// Checks a pledge request against the rules that need no database.
-fn check(
-    request: &PledgeRequest,
-    max_fen: i64,
-) -> Result<(CheckedDonor, Option<String>, Option<String>), AppError> {
-    let mut errors = Vec::new();
-    if !(1..=max_fen).contains(&request.amount_fen) {
-        errors.push(FieldError::new(
-            "amount_fen",
-            format!("金额须在 0.01 元到 {} 之间", crate::kernel::Fen(max_fen)),
-        ));
-    }
-    let donor = check_donor(&request.donor, &mut errors);
-    if request.public_name_consent && donor.kind == DonorKind::Anonymous {
-        errors.push(FieldError::new(
-            "public_name_consent",
-            "匿名捐赠不能在光荣榜上具名",
-        ));
-    }
-    let public_name = text(
-        "public_name",
-        request.public_name.as_deref(),
-        false,
-        &mut errors,
-    )
-    .or_else(|| donor.name.clone())
-    .filter(|_| request.public_name_consent);
-    let receipt_title = text(
-        "receipt_title",
-        request.receipt_title.as_deref(),
-        false,
-        &mut errors,
-    )
-    .or_else(|| donor.name.clone())
-    .filter(|_| request.receipt_requested);
-    if request.receipt_requested && receipt_title.is_none() {
-        errors.push(FieldError::new(
-            "receipt_title",
-            "匿名捐赠如需票据，请填写票据抬头",
-        ));
-    }
-    if errors.is_empty() {
-        Ok((donor, public_name, receipt_title))
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
-/// Makes a pledge, in the caller's write transaction.
-pub async fn create(
-    txn: &DatabaseTransaction,
+/// Checks a request and draws everything a pledge needs but the database's word.
+fn draft(
     vault: &Vault,
     request: &PledgeRequest,
     max_fen: i64,
     donor_user_id: Option<&str>,
-) -> AppResult<PledgeCreated> {
-    let (donor, public_name, receipt_title) = check(request, max_fen)?;
-    let campaign = campaign::Entity::find_by_id(&request.campaign_id)
-        .one(txn)
-        .await?;
-    let Some(campaign) = campaign else {
-        return Err(AppError::field("campaign_id", "募捐活动不存在"));
-    };
-    if campaign.status != "open" {
-        return Err(AppError::Conflict("该募捐活动未在进行中，不能认捐".into()));
-    }
-    let project_id = request.project_id.clone().or(campaign.project_id.clone());
-    let known_project = match &project_id {
-        Some(id) => project::Entity::find_by_id(id).one(txn).await?.is_some(),
-        None => true,
-    };
-    if !known_project {
-        return Err(AppError::field("project_id", "品牌项目不存在"));
-    }
+) -> AppResult<Draft> {
+    let (checked, public_name, receipt_title) = check(request, max_fen)?;
     // The districts and counties are fixed reference data: no query needed to check one.
     let region_code = match &request.region_code {
         Some(code)
@@ -292,53 +160,86 @@ pub async fn create(
         Some(_) => return Err(AppError::field("region_code", "请选择吉林市的县(市)区")),
         None => None,
     };
-    let donor_id = store_donor(txn, vault, donor, donor_user_id).await?;
-    let donor_kind = request.donor.kind.as_str();
+    let now = Utc::now();
+    let donor = donor_row(vault, checked, donor_user_id, now)?;
+    let keys = totals::keys(&donor.kind, region_code.as_deref(), None);
     let access_token = random_token();
-    let slot = rand::rng().random_range(0..totals::SLOTS);
-    let model = pledge::ActiveModel {
-        id: Set(new_id()),
-        campaign_id: Set(campaign.id.clone()),
-        project_id: Set(project_id),
-        donor_id: Set(donor_id),
-        amount_fen: Set(request.amount_fen),
-        paid_fen: Set(0),
-        status: Set("pledged".into()),
-        reference_code: Set(String::new()),
-        access_token_hash: Set(token_hash(&access_token)),
-        public_name_consent: Set(request.public_name_consent),
-        public_name: Set(public_name),
-        receipt_requested: Set(request.receipt_requested),
-        receipt_title: Set(receipt_title),
-        region_code: Set(region_code.clone()),
-        unit_id: Set(None),
-        slot: Set(slot),
-        created_at: Set(Utc::now()),
-        roster_id: Set(None),
-        department: Set(None),
+    let pledge = pledge::Model {
+        id: new_id(),
+        campaign_id: request.campaign_id.clone(),
+        project_id: request.project_id.clone(),
+        donor_id: donor.id.clone(),
+        amount_fen: request.amount_fen,
+        paid_fen: 0,
+        status: "pledged".into(),
+        reference_code: reference_code(),
+        access_token_hash: token_hash(&access_token),
+        public_name_consent: request.public_name_consent,
+        public_name,
+        receipt_requested: request.receipt_requested,
+        receipt_title,
+        region_code,
+        unit_id: None,
+        slot: rand::rng().random_range(0..totals::SLOTS),
+        created_at: now,
+        roster_id: None,
+        department: None,
     };
-    let model = insert_with_fresh_code(txn, model).await?;
-    let keys = totals::keys(donor_kind, region_code.as_deref(), None);
-    let delta = Delta {
-        pledged_fen: request.amount_fen,
-        ..Delta::default()
-    };
-    totals::add(txn, &campaign.id, slot, &keys, delta).await?;
-    Ok(PledgeCreated {
-        link: format!("/p/{access_token}"),
-        id: model.id,
-        reference_code: model.reference_code,
+    Ok(Draft {
+        donor,
+        pledge,
+        keys,
         access_token,
-        status: model.status,
     })
 }
 
-async fn store_donor(
-    txn: &DatabaseTransaction,
+/// Makes a pledge, in the caller's write transaction.
+async fn create(txn: &DatabaseTransaction, mut draft: Draft) -> AppResult<PledgeCreated> {
+    let campaign = campaign::Entity::find_by_id(&draft.pledge.campaign_id)
+        .one(txn)
+        .await?;
+    let Some(campaign) = campaign else {
+        return Err(AppError::field("campaign_id", "募捐活动不存在"));
+    };
+    if campaign.status != "open" {
+        return Err(campaign_not_open());
+    }
+    if draft.pledge.project_id.is_none() {
+        draft.pledge.project_id = campaign.project_id.clone();
+    }
+    if let Some(id) = &draft.pledge.project_id
+        && project::Entity::find_by_id(id).one(txn).await?.is_none()
+    {
+        return Err(unknown_project());
+    }
+    donor::ActiveModel::from(draft.donor.clone())
+        .insert(txn)
+        .await?;
+    insert_with_fresh_code(txn, &mut draft).await?;
+    let delta = Delta {
+        pledged_fen: draft.pledge.amount_fen,
+        ..Delta::default()
+    };
+    totals::add(txn, &campaign.id, draft.pledge.slot, &draft.keys, delta).await?;
+    Ok(draft.created())
+}
+
+/// The answer when the campaign takes no pledges now.
+pub(super) fn campaign_not_open() -> AppError {
+    AppError::Conflict("该募捐活动未在进行中，不能认捐".into())
+}
+
+/// The answer when the designated project does not exist.
+pub(super) fn unknown_project() -> AppError {
+    AppError::field("project_id", "品牌项目不存在")
+}
+
+fn donor_row(
     vault: &Vault,
     donor: CheckedDonor,
     user_id: Option<&str>,
-) -> AppResult<String> {
+    now: chrono::DateTime<Utc>,
+) -> AppResult<donor::Model> {
     let (cipher, hash, masked) = match &donor.id_number {
         Some(id) => (
             Some(vault.encrypt(id.expose())?),
@@ -347,22 +248,19 @@ async fn store_donor(
         ),
         None => (None, None, None),
     };
-    let model = donor::ActiveModel {
-        id: Set(new_id()),
-        kind: Set(donor.kind.as_str().into()),
-        name: Set(donor.name),
-        phone: Set(donor.phone),
-        id_number_cipher: Set(cipher),
-        id_number_hash: Set(hash),
-        id_number_masked: Set(masked),
-        credit_code: Set(donor.credit_code),
-        contact: Set(donor.contact),
-        user_id: Set(user_id.map(str::to_owned)),
-        created_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(model.id)
+    Ok(donor::Model {
+        id: new_id(),
+        kind: donor.kind.as_str().into(),
+        name: donor.name,
+        phone: donor.phone,
+        id_number_cipher: cipher,
+        id_number_hash: hash,
+        id_number_masked: masked,
+        credit_code: donor.credit_code,
+        contact: donor.contact,
+        user_id: user_id.map(str::to_owned),
+        created_at: now,
+    })
 }
 
 /// Letters and digits that cannot be mistaken for each other when read off a phone.
@@ -376,17 +274,12 @@ fn reference_code() -> String {
         .collect()
 }
 
-/// Inserts the pledge with a fresh reference code, drawing again in the rare case the
-/// unique index already has it (`ON CONFLICT DO NOTHING`, so the transaction survives).
-async fn insert_with_fresh_code(
-    txn: &DatabaseTransaction,
-    mut model: pledge::ActiveModel,
-) -> AppResult<pledge::Model> {
+/// Inserts the pledge, drawing a new reference code in the rare case the unique index
+/// already has it (`ON CONFLICT DO NOTHING`, so the transaction survives).
+async fn insert_with_fresh_code(txn: &DatabaseTransaction, draft: &mut Draft) -> AppResult<()> {
     use sea_orm::sea_query::OnConflict;
     for _ in 0..5 {
-        let code = reference_code();
-        model.reference_code = Set(code);
-        let inserted = pledge::Entity::insert(model.clone())
+        let inserted = pledge::Entity::insert(pledge::ActiveModel::from(draft.pledge.clone()))
             .on_conflict(
                 OnConflict::column(pledge::Column::ReferenceCode)
                     .do_nothing()
@@ -395,8 +288,9 @@ async fn insert_with_fresh_code(
             .exec_without_returning(txn)
             .await?;
         if inserted == 1 {
-            return sea_orm::TryIntoModel::try_into_model(model).map_err(AppError::from);
+            return Ok(());
         }
+        draft.draw_code();
     }
     Err(AppError::internal("no free reference code after 5 tries"))
 }
@@ -418,21 +312,29 @@ pub async fn donor_kind_of(conn: &impl ConnectionTrait, donor_id: &str) -> AppRe
 }
 
 /// Makes a pledge in its own transaction; with an idempotency key, a retry returns the
-/// first answer and makes nothing.
+/// first answer and makes nothing. On PostgreSQL the pledge goes to the batch writer.
 pub async fn create_once(
-    db: &DatabaseConnection,
-    vault: &Vault,
+    state: &AppState,
     request: &PledgeRequest,
-    max_fen: i64,
     donor_user_id: Option<&str>,
     key: Option<&str>,
 ) -> AppResult<crate::idempotency::Outcome<PledgeCreated>> {
     use crate::idempotency::{self, Outcome};
-    let txn = crate::db::begin_write(db).await?;
+    let draft = draft(
+        &state.vault,
+        request,
+        state.config.max_amount_fen,
+        donor_user_id,
+    )?;
+    if let Some(writer) = &state.pledge_writer {
+        let claim = key.map(|key| (key.to_owned(), idempotency::fingerprint(request)));
+        return writer.write(draft, claim).await;
+    }
+    let txn = crate::db::begin_write(&state.db).await?;
     if let Some(first) = idempotency::begin(&txn, "pledges", key, request).await? {
         return Ok(Outcome::Replayed(first));
     }
-    let created = create(&txn, vault, request, max_fen, donor_user_id).await?;
+    let created = create(&txn, draft).await?;
     idempotency::finish(&txn, "pledges", key, 201, &created).await?;
     txn.commit().await?;
     Ok(Outcome::Fresh(created))

@@ -1,10 +1,11 @@
 //! Certificates of thanks as PDF: A4 landscape, worth printing and framing; a staff
 //! list's certificates as one document of one page each.
 
-use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
+use printpdf::{Mm, PdfDocument, PdfPage};
 
 use super::certificate::Model as Certificate;
-use super::pdf::{Page, font, rgb};
+use super::drawing::{Page, rgb, save};
+use super::fonts::fonts;
 use crate::error::AppResult;
 use crate::kernel::Fen;
 
@@ -13,23 +14,20 @@ const HEIGHT: f32 = 210.0;
 
 /// One page per certificate, in one PDF.
 pub fn render(certificates: &[Certificate]) -> AppResult<Vec<u8>> {
-    let font = font()?;
+    let face = fonts()?.for_text(
+        certificates
+            .iter()
+            .flat_map(|c| [c.number.as_str(), &c.name, &c.campaign_name]),
+    );
     let mut doc = PdfDocument::new("捐赠证书");
-    let font_id = doc.add_font(font);
+    let font = doc.add_font(face.font);
     let mut pages = Vec::with_capacity(certificates.len());
     for c in certificates {
-        let mut page = Page {
-            ops: Vec::new(),
-            font: font_id.clone(),
-        };
+        let mut page = Page::new(face, font.clone());
         draw(&mut page, c);
         pages.push(PdfPage::new(Mm(WIDTH), Mm(HEIGHT), page.ops));
     }
-    let options = PdfSaveOptions {
-        subset_fonts: true,
-        ..PdfSaveOptions::default()
-    };
-    Ok(doc.with_pages(pages).save(&options, &mut Vec::new()))
+    save(doc.with_pages(pages))
 }
 
 fn draw(page: &mut Page, c: &Certificate) {

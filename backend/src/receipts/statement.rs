@@ -1,10 +1,11 @@
 //! The yearly statement (年度捐赠汇总): a signed-up donor's gifts and receipts of one year.
 
 use chrono::Datelike;
-use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
+use printpdf::{Mm, PdfDocument, PdfPage};
 use sea_orm::DatabaseConnection;
 
-use super::pdf::{Page, font, rgb};
+use super::drawing::{Page, rgb, save};
+use super::fonts::fonts;
 use crate::error::{AppError, AppResult};
 use crate::fundraising::pledges;
 use crate::kernel::Fen;
@@ -61,9 +62,15 @@ fn draw(name: &str, year: i32, lines: &[Line]) -> AppResult<Vec<u8>> {
     const WIDTH: f32 = 210.0;
     const HEIGHT: f32 = 297.0;
     const PER_PAGE: usize = 30;
-    let font = font()?;
+    let face = fonts()?.for_text(
+        std::iter::once(name).chain(
+            lines
+                .iter()
+                .flat_map(|l| [l.day.as_str(), &l.campaign, &l.receipt]),
+        ),
+    );
     let mut doc = PdfDocument::new(&format!("{year}年度捐赠汇总"));
-    let font_id = doc.add_font(font);
+    let font = doc.add_font(face.font);
     let ink = rgb(0.1, 0.1, 0.12);
     let grey = rgb(0.4, 0.42, 0.45);
     let red = rgb(0.8, 0.1, 0.1);
@@ -76,10 +83,7 @@ fn draw(name: &str, year: i32, lines: &[Line]) -> AppResult<Vec<u8>> {
     let pages_total = chunks.len();
     let mut pages = Vec::new();
     for (index, chunk) in chunks.into_iter().enumerate() {
-        let mut page = Page {
-            ops: Vec::new(),
-            font: font_id.clone(),
-        };
+        let mut page = Page::new(face, font.clone());
         page.centred(
             WIDTH / 2.0,
             HEIGHT - 25.0,
@@ -158,9 +162,5 @@ fn draw(name: &str, year: i32, lines: &[Line]) -> AppResult<Vec<u8>> {
         );
         pages.push(PdfPage::new(Mm(WIDTH), Mm(HEIGHT), page.ops));
     }
-    let options = PdfSaveOptions {
-        subset_fonts: true,
-        ..PdfSaveOptions::default()
-    };
-    Ok(doc.with_pages(pages).save(&options, &mut Vec::new()))
+    save(doc.with_pages(pages))
 }

@@ -49,15 +49,8 @@ async fn create_pledge(
     }
     let key = crate::idempotency::key_from(&headers)?;
     let donor_user = signed_in_donor(&state, &headers);
-    let outcome = pledges::create_once(
-        &state.db,
-        &state.vault,
-        &body,
-        state.config.max_amount_fen,
-        donor_user.as_deref(),
-        key.as_deref(),
-    )
-    .await?;
+    let outcome =
+        pledges::create_once(&state, &body, donor_user.as_deref(), key.as_deref()).await?;
     Ok(created_or_replayed(outcome))
 }
 

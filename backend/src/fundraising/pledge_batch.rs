@@ -1,0 +1,381 @@
+//! Pledges on PostgreSQL, written in batches: group commit in the application.
+//!
+//! Every pledge arriving while earlier ones are being written joins the next batch, and a
+//! batch is one statement — the campaign and project checks, the idempotency claims with
+//! their answers, the donors, the pledges and the running totals are data-modifying parts
+//! of one `WITH` query over the batch's rows — committed once. Each request still gets its
+//! answer only after its pledge is committed, so nothing is lost on a crash; what is
+//! shared is the round trip, the plan and the commit's flush, which are what a pledge
+//! waited on. Under light load a batch is one pledge.
+//!
+//! A batch's pledges all count in one slot of the running totals, and batches written at
+//! the same time take different slots, so they do not wait on each other's rows; the
+//! totals are locked in key order, so they cannot deadlock with payments either.
+//!
+//! The generic path in `pledges` does the same in a transaction and is what SQLite runs;
+//! the black-box tests run both.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlErr, Statement};
+use serde::Serialize;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+use super::pledges::{Draft, PledgeCreated, campaign_not_open, unknown_project};
+use super::totals::SLOTS;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, Outcome};
+
+/// Batches written at the same time (each holds one connection while it commits): two,
+/// so that one gathers pledges while the other commits; more would only make smaller
+/// batches, each paying the statement's fixed cost.
+const WRITERS: usize = 2;
+/// The most pledges in one batch.
+const MAX_BATCH: usize = 64;
+
+/// `$1` the batch as a JSON array, `$2` now.
+const SQL: &str = r#"
+WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i (
+        n int, campaign_id text, project_id text, key text, request_hash text, answer text,
+        donor_id text, kind text, name text, phone text, id_number_cipher text,
+        id_number_hash text, id_number_masked text, credit_code text, contact text,
+        user_id text, pledge_id text, amount_fen bigint, reference_code text,
+        access_token_hash text, public_name_consent boolean, public_name text,
+        receipt_requested boolean, receipt_title text, region_code text, slot smallint)
+), checked AS (
+    SELECT i.*, c.status AS campaign_status, COALESCE(i.project_id, c.project_id) AS project,
+           (COALESCE(i.project_id, c.project_id) IS NULL
+            OR EXISTS (SELECT 1 FROM projects p WHERE p.id = COALESCE(i.project_id, c.project_id)))
+               AS project_known
+    FROM input i LEFT JOIN campaigns c ON c.id = i.campaign_id
+), accepted AS (
+    SELECT * FROM checked WHERE campaign_status = 'open' AND project_known
+), claim AS (
+    INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+    SELECT 'pledges', key, request_hash, 201, answer, $2 FROM accepted WHERE key IS NOT NULL
+    ON CONFLICT (scope, key) DO NOTHING
+    RETURNING key
+), go AS (
+    SELECT * FROM accepted WHERE key IS NULL OR key IN (SELECT key FROM claim)
+), new_donor AS (
+    INSERT INTO donors (id, kind, name, phone, id_number_cipher, id_number_hash,
+                        id_number_masked, credit_code, contact, user_id, created_at)
+    SELECT donor_id, kind, name, phone, id_number_cipher, id_number_hash, id_number_masked,
+           credit_code, contact, user_id, $2
+    FROM go
+    RETURNING id
+), new_pledge AS (
+    INSERT INTO pledges (id, campaign_id, project_id, donor_id, amount_fen, paid_fen, status,
+                         reference_code, access_token_hash, public_name_consent, public_name,
+                         receipt_requested, receipt_title, region_code, unit_id, slot,
+                         created_at, roster_id, department)
+    SELECT go.pledge_id, go.campaign_id, go.project, go.donor_id, go.amount_fen, 0, 'pledged',
+           go.reference_code, go.access_token_hash, go.public_name_consent, go.public_name,
+           go.receipt_requested, go.receipt_title, go.region_code, NULL, go.slot, $2, NULL,
+           NULL
+    FROM go JOIN new_donor ON new_donor.id = go.donor_id
+    RETURNING id
+), counted AS (
+    INSERT INTO campaign_totals (campaign_id, dimension, key, slot, money_fen, pledged_fen,
+                                 pledge_paid_fen, donors)
+    SELECT go.campaign_id, k.dimension, k.key, go.slot, 0, sum(go.amount_fen), 0, 0
+    FROM go JOIN new_pledge ON new_pledge.id = go.pledge_id
+    CROSS JOIN LATERAL (VALUES ('all', '-'), ('donor_kind', go.kind),
+                               ('region', go.region_code)) AS k (dimension, key)
+    WHERE k.key IS NOT NULL
+    GROUP BY go.campaign_id, k.dimension, k.key, go.slot
+    ORDER BY go.campaign_id, k.dimension, k.key, go.slot
+    ON CONFLICT (campaign_id, dimension, key, slot)
+    DO UPDATE SET pledged_fen = campaign_totals.pledged_fen + excluded.pledged_fen
+    RETURNING 1
+)
+SELECT checked.n, checked.campaign_status, checked.project_known,
+       EXISTS (SELECT 1 FROM new_pledge WHERE new_pledge.id = checked.pledge_id) AS made
+FROM checked
+"#;
+
+/// One pledge as a row of the batch.
+#[derive(Serialize)]
+struct Row<'a> {
+    n: usize,
+    campaign_id: &'a str,
+    project_id: Option<&'a str>,
+    key: Option<&'a str>,
+    request_hash: Option<&'a str>,
+    answer: String,
+    donor_id: &'a str,
+    kind: &'a str,
+    name: Option<&'a str>,
+    phone: Option<&'a str>,
+    id_number_cipher: Option<&'a str>,
+    id_number_hash: Option<&'a str>,
+    id_number_masked: Option<&'a str>,
+    credit_code: Option<&'a str>,
+    contact: Option<&'a str>,
+    user_id: Option<&'a str>,
+    pledge_id: &'a str,
+    amount_fen: i64,
+    reference_code: &'a str,
+    access_token_hash: &'a str,
+    public_name_consent: bool,
+    public_name: Option<&'a str>,
+    receipt_requested: bool,
+    receipt_title: Option<&'a str>,
+    region_code: Option<&'a str>,
+    slot: i16,
+}
+
+/// What the statement found for one row.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct Answer {
+    n: i32,
+    campaign_status: Option<String>,
+    project_known: Option<bool>,
+    made: bool,
+}
+
+/// A pledge waiting for its batch.
+struct Job {
+    draft: Draft,
+    /// The idempotency key and the request's fingerprint.
+    claim: Option<(String, String)>,
+    reply: oneshot::Sender<AppResult<Outcome<PledgeCreated>>>,
+}
+
+/// The handle requests give their pledges to.
+#[derive(Debug, Clone)]
+pub struct PledgeWriter {
+    sender: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("pledge", &self.draft.pledge.id)
+            .finish()
+    }
+}
+
+impl PledgeWriter {
+    /// Starts the writer on the runtime it is called from.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH * WRITERS);
+        tokio::spawn(run(db, receiver));
+        Self { sender }
+    }
+
+    /// Writes the pledge with the next batch and answers once it is committed.
+    pub(super) async fn write(
+        &self,
+        draft: Draft,
+        claim: Option<(String, String)>,
+    ) -> AppResult<Outcome<PledgeCreated>> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Job {
+                draft,
+                claim,
+                reply,
+            })
+            .await
+            .map_err(|_| AppError::internal("the pledge writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| AppError::internal("the pledge writer dropped a pledge"))?
+    }
+}
+
+async fn run(db: DatabaseConnection, mut receiver: mpsc::Receiver<Job>) {
+    let writers = Arc::new(Semaphore::new(WRITERS));
+    // Pledges held back because their idempotency key was already in a batch.
+    let mut held: VecDeque<Job> = VecDeque::new();
+    let mut round: i16 = 0;
+    loop {
+        let Ok(permit) = writers.clone().acquire_owned().await else {
+            return;
+        };
+        // Pledges held back last time go first, each key once a batch.
+        let mut keys = HashSet::new();
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        for job in std::mem::take(&mut held) {
+            if batch.len() < MAX_BATCH && fits(&job, &mut keys) {
+                batch.push(job);
+            } else {
+                held.push_back(job);
+            }
+        }
+        if batch.is_empty() {
+            match receiver.recv().await {
+                Some(job) => {
+                    fits(&job, &mut keys);
+                    batch.push(job);
+                }
+                None => return,
+            }
+        }
+        while batch.len() < MAX_BATCH {
+            let Ok(job) = receiver.try_recv() else { break };
+            if fits(&job, &mut keys) {
+                batch.push(job);
+            } else {
+                held.push_back(job);
+            }
+        }
+        metrics::histogram!("pledge_batch_size").record(batch.len() as f64);
+        let slot = round;
+        round = (round + 1) % SLOTS;
+        let db = db.clone();
+        tokio::spawn(async move {
+            write_batch(&db, batch, slot).await;
+            drop(permit);
+        });
+    }
+}
+
+/// Whether `job` may join a batch holding `keys`: one pledge per idempotency key.
+fn fits(job: &Job, keys: &mut HashSet<String>) -> bool {
+    job.claim
+        .as_ref()
+        .is_none_or(|(key, _)| keys.insert(key.clone()))
+}
+
+/// Writes a batch and answers each of its pledges. If the batch fails as a whole for any
+/// reason but a reference-code clash, each pledge is tried alone, so that one bad pledge
+/// cannot fail the others.
+async fn write_batch(db: &DatabaseConnection, mut batch: Vec<Job>, slot: i16) {
+    for job in &mut batch {
+        job.draft.pledge.slot = slot;
+    }
+    match attempt_with_fresh_codes(db, &mut batch).await {
+        Ok(answers) => conclude(db, batch, answers).await,
+        Err(_) if batch.len() > 1 => {
+            for job in batch {
+                let mut single = vec![job];
+                match attempt_with_fresh_codes(db, &mut single).await {
+                    Ok(answers) => conclude(db, single, answers).await,
+                    Err(error) => fail(single, &error),
+                }
+            }
+        }
+        Err(error) => fail(batch, &error),
+    }
+}
+
+fn fail(batch: Vec<Job>, error: &DbErr) {
+    for job in batch {
+        let _ = job.reply.send(Err(AppError::internal(error.to_string())));
+    }
+}
+
+async fn attempt_with_fresh_codes(
+    db: &DatabaseConnection,
+    batch: &mut [Job],
+) -> Result<Vec<Answer>, DbErr> {
+    let mut last = None;
+    for _ in 0..5 {
+        match attempt(db, batch).await {
+            Err(error) if is_reference_clash(&error) => {
+                batch.iter_mut().for_each(|job| job.draft.draw_code());
+                last = Some(error);
+            }
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| DbErr::Custom("no free reference code".into())))
+}
+
+async fn attempt(db: &DatabaseConnection, batch: &[Job]) -> Result<Vec<Answer>, DbErr> {
+    let mut rows = Vec::with_capacity(batch.len());
+    for (n, job) in batch.iter().enumerate() {
+        let answer = serde_json::to_string(&job.draft.created())
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        rows.push(row(n, job, answer));
+    }
+    let rows = serde_json::to_string(&rows).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let now = chrono::Utc::now();
+    let statement =
+        Statement::from_sql_and_values(DbBackend::Postgres, SQL, [rows.into(), now.into()]);
+    let found = db.query_all_raw(statement).await?;
+    found
+        .iter()
+        .map(|r| <Answer as sea_orm::FromQueryResult>::from_query_result(r, ""))
+        .collect()
+}
+
+fn row(n: usize, job: &Job, answer: String) -> Row<'_> {
+    let (donor, pledge) = (&job.draft.donor, &job.draft.pledge);
+    Row {
+        n,
+        campaign_id: &pledge.campaign_id,
+        project_id: pledge.project_id.as_deref(),
+        key: job.claim.as_ref().map(|(k, _)| k.as_str()),
+        request_hash: job.claim.as_ref().map(|(_, h)| h.as_str()),
+        answer,
+        donor_id: &donor.id,
+        kind: &donor.kind,
+        name: donor.name.as_deref(),
+        phone: donor.phone.as_deref(),
+        id_number_cipher: donor.id_number_cipher.as_deref(),
+        id_number_hash: donor.id_number_hash.as_deref(),
+        id_number_masked: donor.id_number_masked.as_deref(),
+        credit_code: donor.credit_code.as_deref(),
+        contact: donor.contact.as_deref(),
+        user_id: donor.user_id.as_deref(),
+        pledge_id: &pledge.id,
+        amount_fen: pledge.amount_fen,
+        reference_code: &pledge.reference_code,
+        access_token_hash: &pledge.access_token_hash,
+        public_name_consent: pledge.public_name_consent,
+        public_name: pledge.public_name.as_deref(),
+        receipt_requested: pledge.receipt_requested,
+        receipt_title: pledge.receipt_title.as_deref(),
+        region_code: pledge.region_code.as_deref(),
+        slot: pledge.slot,
+    }
+}
+
+async fn conclude(db: &DatabaseConnection, batch: Vec<Job>, answers: Vec<Answer>) {
+    for (n, job) in batch.into_iter().enumerate() {
+        let answer = answers
+            .iter()
+            .find(|a| usize::try_from(a.n).ok() == Some(n));
+        let outcome = match answer {
+            Some(answer) => outcome(db, &job, answer).await,
+            None => Err(AppError::internal("the pledge batch lost a row")),
+        };
+        let _ = job.reply.send(outcome);
+    }
+}
+
+async fn outcome(
+    db: &DatabaseConnection,
+    job: &Job,
+    answer: &Answer,
+) -> AppResult<Outcome<PledgeCreated>> {
+    match answer.campaign_status.as_deref() {
+        None => return Err(AppError::field("campaign_id", "募捐活动不存在")),
+        Some("open") => {}
+        Some(_) => return Err(campaign_not_open()),
+    }
+    if answer.project_known != Some(true) {
+        return Err(unknown_project());
+    }
+    if answer.made {
+        return Ok(Outcome::Fresh(job.draft.created()));
+    }
+    // Accepted but not made: the key was claimed first, by this batch's predecessor.
+    match &job.claim {
+        Some((key, hash)) => idempotency::stored(db, "pledges", key, hash)
+            .await
+            .map(Outcome::Replayed),
+        None => Err(AppError::internal("the pledge batch made nothing")),
+    }
+}
+
+/// A clash on the pledges' unique reference code (the only unique index the statement
+/// can hit without an `ON CONFLICT`).
+fn is_reference_clash(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(text)) if text.contains("reference_code"))
+}

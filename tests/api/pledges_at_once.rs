@@ -1,0 +1,111 @@
+//! Many pledges at the same moment: on PostgreSQL they are written in shared batches, so
+//! good and bad pledges arriving together must each get their own answer, and the totals
+//! must still equal the pledges.
+
+use serde_json::{Value, json};
+use tests::TestApp;
+
+fn donor(i: usize) -> Value {
+    match i % 3 {
+        0 => json!({ "kind": "individual", "name": format!("同时{i}"), "phone": "13800001234" }),
+        1 => {
+            json!({ "kind": "organization", "name": format!("单位{i}"), "credit_code": "91350100M000100Y43" })
+        }
+        _ => json!({ "kind": "anonymous" }),
+    }
+}
+
+fn body(campaign: &str, i: usize) -> Value {
+    json!({
+        "campaign_id": campaign,
+        "amount_fen": 1_000 + i as i64,
+        "donor": donor(i),
+        "region_code": if i.is_multiple_of(2) { Some("220202") } else { None },
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn good_and_bad_pledges_sent_together_each_get_their_own_answer() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let open = app.open_campaign("同时认捐", 10_000_000).await;
+    let draft: Value = app
+        .post_json(
+            "/api/v1/campaigns",
+            &json!({ "name": "未开始的活动", "kind": "emergency", "starts_on": "2026-11-01", "ends_on": "2026-11-30", "target_fen": 100 }),
+            Some(&admin),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let draft = draft["id"].as_str().expect("id").to_owned();
+
+    // 30 good pledges (every third with its own key), 5 to a campaign not open, 5 to a
+    // project that does not exist, and one key sent 4 times.
+    let mut requests: Vec<(u16, Value, Option<String>)> = Vec::new();
+    for i in 0..30_usize {
+        let key = i.is_multiple_of(3).then(|| format!("together-{i}"));
+        requests.push((201, body(&open, i), key));
+    }
+    for i in 0..5 {
+        requests.push((409, body(&draft, i), None));
+        let mut unknown = body(&open, i);
+        unknown["project_id"] = json!("01a00000-0000-7000-8000-000000000000");
+        requests.push((422, unknown, None));
+    }
+    for _ in 0..4 {
+        requests.push((201, body(&open, 99), Some("together-repeated".into())));
+    }
+    let sent = requests.iter().map(|(_, body, key)| {
+        let mut request = app.client.post(app.url("/api/v1/pledges")).json(body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send()
+    });
+    let answers = futures::future::join_all(sent).await;
+
+    let mut made = std::collections::BTreeSet::new();
+    for ((expected, body, _), answer) in requests.iter().zip(answers) {
+        let answer = answer.expect("answer");
+        let status = answer.status().as_u16();
+        assert_eq!(status, *expected, "{body}");
+        let answer: Value = answer.json().await.expect("json");
+        if status == 201 {
+            let id = answer["id"].as_str().expect("id").to_owned();
+            assert!(
+                answer["reference_code"]
+                    .as_str()
+                    .is_some_and(|c| c.len() == 10)
+            );
+            made.insert((id, body["amount_fen"].as_i64().expect("amount")));
+        } else {
+            assert!(
+                answer["title"].is_string(),
+                "a problem in Chinese: {answer}"
+            );
+        }
+    }
+    // 30 pledges and the repeated key's one.
+    assert_eq!(made.len(), 31);
+    let pledged: i64 = made.iter().map(|(_, amount)| amount).sum();
+    let progress: Value = app
+        .get(&format!("/api/v1/campaigns/{open}/progress"), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(progress["pledged_unpaid_fen"], pledged);
+    let draft_progress: Value = app
+        .get(&format!("/api/v1/campaigns/{draft}/progress"), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(draft_progress["pledged_unpaid_fen"], 0);
+    let report = sunshine::check::run(&app.state.db)
+        .await
+        .expect("check runs");
+    assert_eq!(report.violations, 0, "{:#?}", report.lines);
+}
