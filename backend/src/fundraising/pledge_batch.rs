@@ -46,10 +46,10 @@ WITH input AS (
         receipt_requested boolean, receipt_title text, region_code text, slot smallint)
 ), checked AS (
     SELECT i.*, c.status AS campaign_status, COALESCE(i.project_id, c.project_id) AS project,
-           (COALESCE(i.project_id, c.project_id) IS NULL
-            OR EXISTS (SELECT 1 FROM projects p WHERE p.id = COALESCE(i.project_id, c.project_id)))
-               AS project_known
-    FROM input i LEFT JOIN campaigns c ON c.id = i.campaign_id
+           (COALESCE(i.project_id, c.project_id) IS NULL OR p.id IS NOT NULL) AS project_known
+    FROM input i
+    LEFT JOIN campaigns c ON c.id = i.campaign_id
+    LEFT JOIN projects p ON p.id = COALESCE(i.project_id, c.project_id)
 ), accepted AS (
     SELECT * FROM checked WHERE campaign_status = 'open' AND project_known
 ), claim AS (
@@ -92,8 +92,8 @@ WITH input AS (
     RETURNING 1
 )
 SELECT checked.n, checked.campaign_status, checked.project_known,
-       EXISTS (SELECT 1 FROM new_pledge WHERE new_pledge.id = checked.pledge_id) AS made
-FROM checked
+       new_pledge.id IS NOT NULL AS made
+FROM checked LEFT JOIN new_pledge ON new_pledge.id = checked.pledge_id
 "#;
 
 /// One pledge as a row of the batch.
