@@ -109,3 +109,21 @@ async fn good_and_bad_pledges_sent_together_each_get_their_own_answer() {
         .expect("check runs");
     assert_eq!(report.violations, 0, "{:#?}", report.lines);
 }
+
+#[tokio::test]
+async fn an_id_that_cannot_be_one_is_refused_before_any_query() {
+    let app = TestApp::spawn().await;
+    let open = app.open_campaign("编号检查", 1_000_000).await;
+    for (field, value) in [
+        ("campaign_id", "\u{0}abc".to_owned()),
+        ("campaign_id", "x".repeat(37)),
+        ("project_id", "项目".to_owned()),
+    ] {
+        let mut request = body(&open, 0);
+        request[field] = json!(value);
+        let answer = app.post_json("/api/v1/pledges", &request, None).await;
+        assert_eq!(answer.status(), 422, "{field}");
+        let problem: Value = answer.json().await.expect("json");
+        assert!(problem.to_string().contains(field), "{problem}");
+    }
+}
