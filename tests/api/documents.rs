@@ -4,21 +4,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use tests::TestApp;
 
-use crate::helpers::assert_problem;
-
-fn pdf_text(bytes: &[u8]) -> Option<String> {
-    let path = std::env::temp_dir().join(format!("sunshine-doc-{}.pdf", uuid::Uuid::new_v4()));
-    std::fs::write(&path, bytes).ok()?;
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .ok();
-    std::fs::remove_file(&path).ok();
-    out.filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-}
+use crate::helpers::{assert_problem, pdf_text};
 
 #[tokio::test]
 async fn a_paid_staff_list_gets_one_certificate_page_per_person_numbered_once() {

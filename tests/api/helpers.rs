@@ -52,3 +52,20 @@ pub fn assert_no_internals(text: &str) {
         assert!(!lower.contains(needle), "body leaks {needle:?}: {text}");
     }
 }
+
+/// The PDF's text by `pdftotext`, when poppler is installed (CI installs it).
+pub fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let path = std::env::temp_dir().join(format!("sunshine-pdf-{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, bytes).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output();
+    std::fs::remove_file(&path).ok();
+    match out {
+        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(_) => panic!("pdftotext could not read the PDF"),
+        Err(_) => None,
+    }
+}

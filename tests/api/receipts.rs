@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use tests::TestApp;
 
-use crate::helpers::assert_problem;
+use crate::helpers::{assert_problem, pdf_text};
 
 /// A paid pledge; returns (payment id, pledge access token).
 async fn paid_pledge(
@@ -300,23 +300,6 @@ async fn the_pdf_holds_the_donor_the_capitals_and_the_number() {
             text.contains("副本"),
             "a second download is marked as a copy"
         );
-    }
-}
-
-/// The PDF's text by `pdftotext`, when poppler is installed (CI installs it).
-fn pdf_text(bytes: &[u8]) -> Option<String> {
-    let path = std::env::temp_dir().join(format!("sunshine-receipt-{}.pdf", uuid::Uuid::new_v4()));
-    std::fs::write(&path, bytes).ok()?;
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output();
-    std::fs::remove_file(&path).ok();
-    match out {
-        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
-        Ok(_) => panic!("pdftotext could not read the receipt"),
-        Err(_) => None,
     }
 }
 

@@ -142,14 +142,11 @@ async fn void(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    let (notice, error) = match service::void(&state.db, &user.sub, &id, &form.reason).await {
-        Ok(r) => (Some(format!("票据 {} 已作废。", r.number)), None),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(e.for_people())),
-        Err(e) => return Err(e),
-    };
-    Ok(view(&state, &user, &csrf, notice, error)
-        .await?
-        .into_response())
+    let done = service::void(&state.db, &user.sub, &id, &form.reason).await;
+    told(&state, &user, &csrf, done, |r| {
+        format!("票据 {} 已作废。", r.number)
+    })
+    .await
 }
 
 async fn reissue(
@@ -163,12 +160,28 @@ async fn reissue(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    let (notice, error) = match service::reissue(&state.db, &user.sub, &id, &form.reason).await {
-        Ok(r) => (Some(format!("已换开为新票据 {}。", r.number)), None),
+    let done = service::reissue(&state.db, &user.sub, &id, &form.reason).await;
+    told(&state, &user, &csrf, done, |r| {
+        format!("已换开为新票据 {}。", r.number)
+    })
+    .await
+}
+
+/// The list again, with what a void or reissue did: the notice, or the reason it was
+/// refused in plain words (any other error goes up as it is).
+async fn told(
+    state: &AppState,
+    user: &Claims,
+    csrf: &str,
+    done: AppResult<Receipt>,
+    notice: impl FnOnce(&Receipt) -> String,
+) -> AppResult<Response> {
+    let (notice, error) = match done {
+        Ok(r) => (Some(notice(&r)), None),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => (None, Some(e.for_people())),
         Err(e) => return Err(e),
     };
-    Ok(view(&state, &user, &csrf, notice, error)
+    Ok(view(state, user, csrf, notice, error)
         .await?
         .into_response())
 }
