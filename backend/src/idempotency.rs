@@ -41,10 +41,7 @@ pub fn key_from(headers: &HeaderMap) -> AppResult<Option<String>> {
 /// A fingerprint of the request body, so a key reused for another request is caught.
 pub fn fingerprint(body: &impl serde::Serialize) -> String {
     let json = serde_json::to_vec(body).unwrap_or_default();
-    Sha256::digest(&json)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::ids::hex(&Sha256::digest(&json))
 }
 
 #[derive(FromQueryResult)]

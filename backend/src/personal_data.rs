@@ -75,11 +75,7 @@ impl Vault {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.hash_key)
             .unwrap_or_else(|_| unreachable_mac());
         mac.update(plain.as_bytes());
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::ids::hex(&mac.finalize().into_bytes())
     }
 }
 

@@ -10,6 +10,7 @@ mod m20261129_000005_fund_locks;
 mod m20261129_000006_receipts;
 mod m20261129_000007_certificates;
 mod m20261129_000008_audit;
+mod m20261130_000009_sparse_indexes;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_receipts::Migration),
             Box::new(m20261129_000007_certificates::Migration),
             Box::new(m20261129_000008_audit::Migration),
+            Box::new(m20261130_000009_sparse_indexes::Migration),
         ]
     }
 }

@@ -47,11 +47,7 @@ pub fn entry_hash(
         hasher.update(part.as_bytes());
         hasher.update([0x1f]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::ids::hex(&hasher.finalize())
 }
 
 /// Appends an entry in the caller's transaction.

@@ -12,23 +12,31 @@
 //! the same time take different slots, so they do not wait on each other's rows; the
 //! totals are locked in key order, so they cannot deadlock with payments either.
 //!
+//! Each of the writers keeps its own connection for as long as it works: a connection
+//! borrowed from the pool for every batch would cost a round trip more each time (the
+//! pool checks a connection with the database when it is given back).
+//!
 //! The generic path in `pledges` does the same in a transaction and is what SQLite runs;
 //! the black-box tests run both.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlErr, Statement};
+use sea_orm::DatabaseConnection;
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::postgres::{PgPool, PgRow};
+use sea_orm::sqlx::{self, Postgres, Row as _};
 use serde::Serialize;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::pledges::{Draft, PledgeCreated, campaign_not_open, unknown_project};
 use super::totals::SLOTS;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, Outcome};
 
-/// Batches written at the same time (each holds one connection while it commits): two,
-/// so that one gathers pledges while the other commits; more would only make smaller
+/// Batches written at the same time, each by a writer with its own connection: two, so
+/// that one gathers pledges while the other commits; more would only make smaller
 /// batches, each paying the statement's fixed cost.
 const WRITERS: usize = 2;
 /// The most pledges in one batch.
@@ -128,12 +136,23 @@ struct Row<'a> {
 }
 
 /// What the statement found for one row.
-#[derive(Debug, sea_orm::FromQueryResult)]
+#[derive(Debug)]
 struct Answer {
     n: i32,
     campaign_status: Option<String>,
     project_known: Option<bool>,
     made: bool,
+}
+
+impl Answer {
+    fn read(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            n: row.try_get("n")?,
+            campaign_status: row.try_get("campaign_status")?,
+            project_known: row.try_get("project_known")?,
+            made: row.try_get("made")?,
+        })
+    }
 }
 
 /// A pledge waiting for its batch.
@@ -144,12 +163,6 @@ struct Job {
     reply: oneshot::Sender<AppResult<Outcome<PledgeCreated>>>,
 }
 
-/// The handle requests give their pledges to.
-#[derive(Debug, Clone)]
-pub struct PledgeWriter {
-    sender: mpsc::Sender<Job>,
-}
-
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Job")
@@ -158,11 +171,45 @@ impl std::fmt::Debug for Job {
     }
 }
 
+/// The pledges waiting, shared by the writers: whichever writer is free takes the next
+/// batch from it.
+struct Queue {
+    receiver: mpsc::Receiver<Job>,
+    /// Pledges held back because their idempotency key was already in a batch.
+    held: VecDeque<Job>,
+}
+
+/// What every writer shares.
+struct Shared {
+    queue: Mutex<Queue>,
+    pool: PgPool,
+    db: DatabaseConnection,
+    /// Batches begun, for the totals slot of the next one.
+    rounds: AtomicUsize,
+}
+
+/// The handle requests give their pledges to.
+#[derive(Debug, Clone)]
+pub struct PledgeWriter {
+    sender: mpsc::Sender<Job>,
+}
+
 impl PledgeWriter {
-    /// Starts the writer on the runtime it is called from.
+    /// Starts the writers on the runtime it is called from; `db` must be PostgreSQL.
     pub fn start(db: DatabaseConnection) -> Self {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH * WRITERS);
-        tokio::spawn(run(db, receiver));
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue {
+                receiver,
+                held: VecDeque::new(),
+            }),
+            pool: db.get_postgres_connection_pool().clone(),
+            db,
+            rounds: AtomicUsize::new(0),
+        });
+        for _ in 0..WRITERS {
+            tokio::spawn(writer(shared.clone()));
+        }
         Self { sender }
     }
 
@@ -187,51 +234,61 @@ impl PledgeWriter {
     }
 }
 
-async fn run(db: DatabaseConnection, mut receiver: mpsc::Receiver<Job>) {
-    let writers = Arc::new(Semaphore::new(WRITERS));
-    // Pledges held back because their idempotency key was already in a batch.
-    let mut held: VecDeque<Job> = VecDeque::new();
-    let mut round: i16 = 0;
-    loop {
-        let Ok(permit) = writers.clone().acquire_owned().await else {
-            return;
-        };
-        // Pledges held back last time go first, each key once a batch.
-        let mut keys = HashSet::new();
-        let mut batch = Vec::with_capacity(MAX_BATCH);
-        for job in std::mem::take(&mut held) {
-            if batch.len() < MAX_BATCH && fits(&job, &mut keys) {
-                batch.push(job);
-            } else {
-                held.push_back(job);
-            }
-        }
-        if batch.is_empty() {
-            match receiver.recv().await {
-                Some(job) => {
-                    fits(&job, &mut keys);
-                    batch.push(job);
-                }
-                None => return,
-            }
-        }
-        while batch.len() < MAX_BATCH {
-            let Ok(job) = receiver.try_recv() else { break };
-            if fits(&job, &mut keys) {
-                batch.push(job);
-            } else {
-                held.push_back(job);
-            }
-        }
+/// One writer: takes a batch, writes it on its own connection, answers, and again, until
+/// the server stops. A connection that failed other than by the database's refusal is
+/// given back (the pool checks it and closes it if it is broken) and a new one taken.
+async fn writer(shared: Arc<Shared>) {
+    let mut connection: Option<PoolConnection<Postgres>> = None;
+    while let Some(batch) = next_batch(&shared.queue).await {
         metrics::histogram!("pledge_batch_size").record(batch.len() as f64);
-        let slot = round;
-        round = (round + 1) % SLOTS;
-        let db = db.clone();
-        tokio::spawn(async move {
-            write_batch(&db, batch, slot).await;
-            drop(permit);
-        });
+        let round = shared.rounds.fetch_add(1, Ordering::Relaxed);
+        let slot = i16::try_from(round % SLOTS as usize).unwrap_or_default();
+        let mut conn = match connection.take() {
+            Some(conn) => conn,
+            None => match shared.pool.acquire().await {
+                Ok(conn) => conn,
+                Err(error) => {
+                    fail(batch, &error);
+                    continue;
+                }
+            },
+        };
+        if write_batch(&mut conn, &shared.db, batch, slot).await {
+            connection = Some(conn);
+        }
     }
+}
+
+/// The next batch: pledges held back last time first, each key once a batch, then what
+/// has arrived, waiting for one if there is none. `None` once the server stops.
+async fn next_batch(queue: &Mutex<Queue>) -> Option<Vec<Job>> {
+    let mut queue = queue.lock().await;
+    let queue = &mut *queue;
+    let mut keys = HashSet::new();
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    for job in std::mem::take(&mut queue.held) {
+        if batch.len() < MAX_BATCH && fits(&job, &mut keys) {
+            batch.push(job);
+        } else {
+            queue.held.push_back(job);
+        }
+    }
+    if batch.is_empty() {
+        let job = queue.receiver.recv().await?;
+        fits(&job, &mut keys);
+        batch.push(job);
+    }
+    while batch.len() < MAX_BATCH {
+        let Ok(job) = queue.receiver.try_recv() else {
+            break;
+        };
+        if fits(&job, &mut keys) {
+            batch.push(job);
+        } else {
+            queue.held.push_back(job);
+        }
+    }
+    Some(batch)
 }
 
 /// Whether `job` may join a batch holding `keys`: one pledge per idempotency key.
@@ -241,41 +298,63 @@ fn fits(job: &Job, keys: &mut HashSet<String>) -> bool {
         .is_none_or(|(key, _)| keys.insert(key.clone()))
 }
 
-/// Writes a batch and answers each of its pledges. If the batch fails as a whole for any
-/// reason but a reference-code clash, each pledge is tried alone, so that one bad pledge
-/// cannot fail the others.
-async fn write_batch(db: &DatabaseConnection, mut batch: Vec<Job>, slot: i16) {
+/// Writes a batch and answers each of its pledges; whether the connection is still fit
+/// for the next batch. If the batch fails as a whole for any reason but a reference-code
+/// clash, each pledge is tried alone, so that one bad pledge cannot fail the others.
+async fn write_batch(
+    conn: &mut PoolConnection<Postgres>,
+    db: &DatabaseConnection,
+    mut batch: Vec<Job>,
+    slot: i16,
+) -> bool {
     for job in &mut batch {
         job.draft.pledge.slot = slot;
     }
-    match attempt_with_fresh_codes(db, &mut batch).await {
-        Ok(answers) => conclude(db, batch, answers).await,
-        Err(_) if batch.len() > 1 => {
-            for job in batch {
-                let mut single = vec![job];
-                match attempt_with_fresh_codes(db, &mut single).await {
-                    Ok(answers) => conclude(db, single, answers).await,
-                    Err(error) => fail(single, &error),
+    let error = match attempt_with_fresh_codes(conn, &mut batch).await {
+        Ok(answers) => {
+            conclude(db, batch, answers).await;
+            return true;
+        }
+        Err(error) => error,
+    };
+    if batch.len() == 1 || !refused(&error) {
+        fail(batch, &error);
+        return refused(&error);
+    }
+    for job in batch {
+        let mut single = vec![job];
+        match attempt_with_fresh_codes(conn, &mut single).await {
+            Ok(answers) => conclude(db, single, answers).await,
+            Err(error) => {
+                fail(single, &error);
+                if !refused(&error) {
+                    return false;
                 }
             }
         }
-        Err(error) => fail(batch, &error),
     }
+    true
 }
 
-fn fail(batch: Vec<Job>, error: &DbErr) {
+/// Whether the database refused the statement (the connection is fine), rather than the
+/// connection failing.
+fn refused(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(_))
+}
+
+fn fail(batch: Vec<Job>, error: &sqlx::Error) {
     for job in batch {
         let _ = job.reply.send(Err(AppError::internal(error.to_string())));
     }
 }
 
 async fn attempt_with_fresh_codes(
-    db: &DatabaseConnection,
+    conn: &mut PoolConnection<Postgres>,
     batch: &mut [Job],
-) -> Result<Vec<Answer>, DbErr> {
+) -> Result<Vec<Answer>, sqlx::Error> {
     let mut last = None;
     for _ in 0..5 {
-        match attempt(db, batch).await {
+        match attempt(conn, batch).await {
             Err(error) if is_reference_clash(&error) => {
                 batch.iter_mut().for_each(|job| job.draft.draw_code());
                 last = Some(error);
@@ -283,25 +362,26 @@ async fn attempt_with_fresh_codes(
             other => return other,
         }
     }
-    Err(last.unwrap_or_else(|| DbErr::Custom("no free reference code".into())))
+    Err(last.unwrap_or_else(|| sqlx::Error::Protocol("no free reference code".into())))
 }
 
-async fn attempt(db: &DatabaseConnection, batch: &[Job]) -> Result<Vec<Answer>, DbErr> {
+async fn attempt(
+    conn: &mut PoolConnection<Postgres>,
+    batch: &[Job],
+) -> Result<Vec<Answer>, sqlx::Error> {
     let mut rows = Vec::with_capacity(batch.len());
     for (n, job) in batch.iter().enumerate() {
         let answer = serde_json::to_string(&job.draft.created())
-            .map_err(|e| DbErr::Custom(e.to_string()))?;
+            .map_err(|e| sqlx::Error::Encode(e.into()))?;
         rows.push(row(n, job, answer));
     }
-    let rows = serde_json::to_string(&rows).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let now = chrono::Utc::now();
-    let statement =
-        Statement::from_sql_and_values(DbBackend::Postgres, SQL, [rows.into(), now.into()]);
-    let found = db.query_all_raw(statement).await?;
-    found
-        .iter()
-        .map(|r| <Answer as sea_orm::FromQueryResult>::from_query_result(r, ""))
-        .collect()
+    let rows = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let found = sqlx::query(SQL)
+        .bind(rows)
+        .bind(chrono::Utc::now())
+        .fetch_all(&mut **conn)
+        .await?;
+    found.iter().map(Answer::read).collect()
 }
 
 fn row(n: usize, job: &Job, answer: String) -> Row<'_> {
@@ -376,6 +456,8 @@ async fn outcome(
 
 /// A clash on the pledges' unique reference code (the only unique index the statement
 /// can hit without an `ON CONFLICT`).
-fn is_reference_clash(error: &DbErr) -> bool {
-    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(text)) if text.contains("reference_code"))
+fn is_reference_clash(error: &sqlx::Error) -> bool {
+    error.as_database_error().is_some_and(|e| {
+        e.is_unique_violation() && e.constraint() == Some("pledges_reference_code_key")
+    })
 }

@@ -2,6 +2,7 @@
 //! measured in the same run.
 
 pub mod api;
+pub mod http1;
 pub mod load;
 pub mod pgbench;
 pub mod receipts;

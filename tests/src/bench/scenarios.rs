@@ -11,8 +11,8 @@ use serde_json::json;
 
 use super::api::{open_campaign, token};
 use super::load::{Figures, drive};
-use super::pgbench;
 use super::server::ServerProcess;
+use super::{http1, pgbench};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -46,9 +46,12 @@ pub async fn pledge(
     )?;
     for &n in clients {
         let counter = Arc::new(AtomicU64::new(0));
-        let base = server.base.clone();
+        // One keep-alive connection per client, held by that client alone.
+        let connections = (0..n)
+            .map(|_| http1::Connection::new(&server.base).map(tokio::sync::Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        let connections = Arc::new(connections);
         let campaign = campaign.clone();
-        let http = http.clone();
         let figures = drive(&format!("POST /api/v1/pledges ×{n}"), n, Duration::from_secs(seconds), move |c| {
             let i = counter.fetch_add(1, Ordering::Relaxed);
             let body = json!({
@@ -58,11 +61,15 @@ pub async fn pledge(
                 "public_name_consent": i.is_multiple_of(3),
                 "region_code": "220202",
             });
-            let request = http
-                .post(format!("{base}/api/v1/pledges"))
-                .header("idempotency-key", format!("bench-{c}-{i}"))
-                .json(&body);
-            async move { request.send().await.is_ok_and(|r| r.status().as_u16() == 201) }
+            let connections = connections.clone();
+            async move {
+                let key = format!("bench-{n}-{c}-{i}");
+                let mut connection = connections[c].lock().await;
+                connection
+                    .post_json("/api/v1/pledges", &[("idempotency-key", &key)], body.to_string().as_bytes())
+                    .await
+                    .is_ok_and(|answer| answer.status == 201)
+            }
         })
         .await;
         let reference = pgbench::single_insert(&url, n, seconds)?;
