@@ -127,3 +127,66 @@ async fn an_id_that_cannot_be_one_is_refused_before_any_query() {
         assert!(problem.to_string().contains(field), "{problem}");
     }
 }
+
+/// The batch writers keep their connections; when the database drops them (a restart, an
+/// administrator), the pledge in flight may fail, but the writers take new connections and
+/// the next pledges are written. PostgreSQL only: SQLite has no writers of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pledges_go_on_after_the_database_drops_the_writers_connections() {
+    use sea_orm::{ConnectionTrait, Database};
+    let app = TestApp::spawn().await;
+    if !app.database.is_postgres() {
+        return;
+    }
+    let campaign = app.open_campaign("断线后继续认捐", 10_000_000).await;
+    for i in 0..4 {
+        let made = app
+            .post_json("/api/v1/pledges", &body(&campaign, i), None)
+            .await;
+        assert_eq!(made.status(), 201);
+    }
+    // Cut every connection of the server's database from outside.
+    let database_name = app
+        .database
+        .url
+        .rsplit('/')
+        .next()
+        .expect("a database name");
+    let outside = Database::connect(app.database.url.as_str())
+        .await
+        .expect("a connection of our own");
+    let cut = outside
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = '{database_name}' AND pid <> pg_backend_pid()"
+            ),
+        ))
+        .await
+        .expect("connections cut")
+        .len();
+    assert!(cut >= 2, "the writers' connections were open");
+    // At most one failure per connection the server held; then every pledge is written.
+    let mut written = 0;
+    let mut failed = 0;
+    for i in 4..40 {
+        let answer = app
+            .post_json("/api/v1/pledges", &body(&campaign, i), None)
+            .await;
+        match answer.status().as_u16() {
+            201 => written += 1,
+            500 => failed += 1,
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(
+        failed <= cut,
+        "{failed} pledges failed after {cut} connections were cut"
+    );
+    let last = app
+        .post_json("/api/v1/pledges", &body(&campaign, 99), None)
+        .await;
+    assert_eq!(last.status(), 201, "the writers took new connections");
+    assert!(written > 0);
+}

@@ -336,10 +336,16 @@ async fn write_batch(
     true
 }
 
-/// Whether the database refused the statement (the connection is fine), rather than the
-/// connection failing.
+/// Whether the database refused the statement and the connection is fine, rather than
+/// the connection failing: an error of the connection (class 08) or an operator's
+/// intervention such as a shutdown or `pg_terminate_backend` (class 57) ends it.
 fn refused(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(_))
+    match error {
+        sqlx::Error::Database(e) => !e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+        _ => false,
+    }
 }
 
 fn fail(batch: Vec<Job>, error: &sqlx::Error) {
