@@ -128,6 +128,9 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await?;
+        if let Some(writer) = &self.state.pledge_writer {
+            writer.stop();
+        }
         self.state.db.clone().close().await.ok();
         Ok(())
     }

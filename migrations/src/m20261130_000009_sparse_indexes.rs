@@ -20,10 +20,11 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for (index, table, column) in SPARSE {
-            db.execute_unprepared(&format!("DROP INDEX {index}"))
-                .await?;
+            // One call, so one connection: on SQLite another pooled connection could still
+            // see the dropped index in its cached schema and refuse to create it again.
             db.execute_unprepared(&format!(
-                "CREATE INDEX {index} ON {table} ({column}) WHERE {column} IS NOT NULL"
+                "DROP INDEX {index}; \
+                 CREATE INDEX {index} ON {table} ({column}) WHERE {column} IS NOT NULL"
             ))
             .await?;
         }
@@ -33,10 +34,10 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for (index, table, column) in SPARSE {
-            db.execute_unprepared(&format!("DROP INDEX {index}"))
-                .await?;
-            db.execute_unprepared(&format!("CREATE INDEX {index} ON {table} ({column})"))
-                .await?;
+            db.execute_unprepared(&format!(
+                "DROP INDEX {index}; CREATE INDEX {index} ON {table} ({column})"
+            ))
+            .await?;
         }
         Ok(())
     }

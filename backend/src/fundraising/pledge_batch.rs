@@ -28,7 +28,7 @@ use sea_orm::sqlx::pool::PoolConnection;
 use sea_orm::sqlx::postgres::{PgPool, PgRow};
 use sea_orm::sqlx::{self, Postgres, Row as _};
 use serde::Serialize;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
 
 use super::pledges::{Draft, PledgeCreated, campaign_not_open, unknown_project};
 use super::totals::SLOTS;
@@ -192,6 +192,8 @@ struct Shared {
 #[derive(Debug, Clone)]
 pub struct PledgeWriter {
     sender: mpsc::Sender<Job>,
+    /// Set when the server stops: the writers end and give their connections back.
+    stop: Arc<watch::Sender<bool>>,
 }
 
 impl PledgeWriter {
@@ -207,10 +209,20 @@ impl PledgeWriter {
             db,
             rounds: AtomicUsize::new(0),
         });
+        let (stop, stopped) = watch::channel(false);
         for _ in 0..WRITERS {
-            tokio::spawn(writer(shared.clone()));
+            tokio::spawn(writer(shared.clone(), stopped.clone()));
         }
-        Self { sender }
+        Self {
+            sender,
+            stop: Arc::new(stop),
+        }
+    }
+
+    /// Ends the writers once they have no batch in hand, so that the pool can close: for
+    /// the end of a graceful shutdown, when no request is waiting for its pledge any more.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
     }
 
     /// Writes the pledge with the next batch and answers once it is committed.
@@ -237,9 +249,9 @@ impl PledgeWriter {
 /// One writer: takes a batch, writes it on its own connection, answers, and again, until
 /// the server stops. A connection that failed other than by the database's refusal is
 /// given back (the pool checks it and closes it if it is broken) and a new one taken.
-async fn writer(shared: Arc<Shared>) {
+async fn writer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
     let mut connection: Option<PoolConnection<Postgres>> = None;
-    while let Some(batch) = next_batch(&shared.queue).await {
+    while let Some(batch) = next_batch(&shared.queue, &mut stopped).await {
         metrics::histogram!("pledge_batch_size").record(batch.len() as f64);
         let round = shared.rounds.fetch_add(1, Ordering::Relaxed);
         let slot = i16::try_from(round % SLOTS as usize).unwrap_or_default();
@@ -261,8 +273,11 @@ async fn writer(shared: Arc<Shared>) {
 
 /// The next batch: pledges held back last time first, each key once a batch, then what
 /// has arrived, waiting for one if there is none. `None` once the server stops.
-async fn next_batch(queue: &Mutex<Queue>) -> Option<Vec<Job>> {
-    let mut queue = queue.lock().await;
+async fn next_batch(queue: &Mutex<Queue>, stopped: &mut watch::Receiver<bool>) -> Option<Vec<Job>> {
+    let mut queue = tokio::select! {
+        queue = queue.lock() => queue,
+        _ = stopped.wait_for(|stop| *stop) => return None,
+    };
     let queue = &mut *queue;
     let mut keys = HashSet::new();
     let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -274,7 +289,10 @@ async fn next_batch(queue: &Mutex<Queue>) -> Option<Vec<Job>> {
         }
     }
     if batch.is_empty() {
-        let job = queue.receiver.recv().await?;
+        let job = tokio::select! {
+            job = queue.receiver.recv() => job?,
+            _ = stopped.wait_for(|stop| *stop) => return None,
+        };
         fits(&job, &mut keys);
         batch.push(job);
     }
