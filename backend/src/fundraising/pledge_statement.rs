@@ -1,0 +1,180 @@
+//! The statement that writes a batch of pledges on PostgreSQL, its input rows and what it
+//! answers for each. How batches are gathered, retried and answered is in `pledge_batch`.
+
+use sea_orm::sqlx::pool::PoolConnection;
+use sea_orm::sqlx::postgres::PgRow;
+use sea_orm::sqlx::{self, Postgres, Row as _};
+use serde::Serialize;
+
+use super::pledges::Draft;
+
+/// `$1` the batch as a JSON array, `$2` now.
+const SQL: &str = r#"
+WITH input AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS i (
+        n int, campaign_id text, project_id text, key text, request_hash text, answer text,
+        donor_id text, kind text, name text, phone text, id_number_cipher text,
+        id_number_hash text, id_number_masked text, credit_code text, contact text,
+        user_id text, pledge_id text, amount_fen bigint, reference_code text,
+        access_token_hash text, public_name_consent boolean, public_name text,
+        receipt_requested boolean, receipt_title text, region_code text, slot smallint)
+), checked AS (
+    SELECT i.*, c.status AS campaign_status, COALESCE(i.project_id, c.project_id) AS project,
+           (COALESCE(i.project_id, c.project_id) IS NULL OR p.id IS NOT NULL) AS project_known
+    FROM input i
+    LEFT JOIN campaigns c ON c.id = i.campaign_id
+    LEFT JOIN projects p ON p.id = COALESCE(i.project_id, c.project_id)
+), accepted AS (
+    SELECT * FROM checked WHERE campaign_status = 'open' AND project_known
+), claim AS (
+    INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+    SELECT 'pledges', key, request_hash, 201, answer, $2 FROM accepted WHERE key IS NOT NULL
+    ON CONFLICT (scope, key) DO NOTHING
+    RETURNING key
+), go AS (
+    SELECT * FROM accepted WHERE key IS NULL OR key IN (SELECT key FROM claim)
+), new_donor AS (
+    INSERT INTO donors (id, kind, name, phone, id_number_cipher, id_number_hash,
+                        id_number_masked, credit_code, contact, user_id, created_at)
+    SELECT donor_id, kind, name, phone, id_number_cipher, id_number_hash, id_number_masked,
+           credit_code, contact, user_id, $2
+    FROM go
+    RETURNING id
+), new_pledge AS (
+    INSERT INTO pledges (id, campaign_id, project_id, donor_id, amount_fen, paid_fen, status,
+                         reference_code, access_token_hash, public_name_consent, public_name,
+                         receipt_requested, receipt_title, region_code, unit_id, slot,
+                         created_at, roster_id, department)
+    SELECT go.pledge_id, go.campaign_id, go.project, go.donor_id, go.amount_fen, 0, 'pledged',
+           go.reference_code, go.access_token_hash, go.public_name_consent, go.public_name,
+           go.receipt_requested, go.receipt_title, go.region_code, NULL, go.slot, $2, NULL,
+           NULL
+    FROM go JOIN new_donor ON new_donor.id = go.donor_id
+    RETURNING id
+), counted AS (
+    INSERT INTO campaign_totals (campaign_id, dimension, key, slot, money_fen, pledged_fen,
+                                 pledge_paid_fen, donors)
+    SELECT go.campaign_id, k.dimension, k.key, go.slot, 0, sum(go.amount_fen), 0, 0
+    FROM go JOIN new_pledge ON new_pledge.id = go.pledge_id
+    CROSS JOIN LATERAL (VALUES ('all', '-'), ('donor_kind', go.kind),
+                               ('region', go.region_code)) AS k (dimension, key)
+    WHERE k.key IS NOT NULL
+    GROUP BY go.campaign_id, k.dimension, k.key, go.slot
+    ORDER BY go.campaign_id, k.dimension, k.key, go.slot
+    ON CONFLICT (campaign_id, dimension, key, slot)
+    DO UPDATE SET pledged_fen = campaign_totals.pledged_fen + excluded.pledged_fen
+    RETURNING 1
+)
+SELECT checked.n, checked.campaign_status, checked.project_known,
+       new_pledge.id IS NOT NULL AS made
+FROM checked LEFT JOIN new_pledge ON new_pledge.id = checked.pledge_id
+"#;
+
+/// One pledge as a row of the batch.
+#[derive(Serialize)]
+struct Row<'a> {
+    n: usize,
+    campaign_id: &'a str,
+    project_id: Option<&'a str>,
+    key: Option<&'a str>,
+    request_hash: Option<&'a str>,
+    answer: String,
+    donor_id: &'a str,
+    kind: &'a str,
+    name: Option<&'a str>,
+    phone: Option<&'a str>,
+    id_number_cipher: Option<&'a str>,
+    id_number_hash: Option<&'a str>,
+    id_number_masked: Option<&'a str>,
+    credit_code: Option<&'a str>,
+    contact: Option<&'a str>,
+    user_id: Option<&'a str>,
+    pledge_id: &'a str,
+    amount_fen: i64,
+    reference_code: &'a str,
+    access_token_hash: &'a str,
+    public_name_consent: bool,
+    public_name: Option<&'a str>,
+    receipt_requested: bool,
+    receipt_title: Option<&'a str>,
+    region_code: Option<&'a str>,
+    slot: i16,
+}
+
+/// What the statement found for one row.
+#[derive(Debug)]
+pub(super) struct Answer {
+    pub(super) n: i32,
+    pub(super) campaign_status: Option<String>,
+    pub(super) project_known: Option<bool>,
+    pub(super) made: bool,
+}
+
+impl Answer {
+    fn read(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            n: row.try_get("n")?,
+            campaign_status: row.try_get("campaign_status")?,
+            project_known: row.try_get("project_known")?,
+            made: row.try_get("made")?,
+        })
+    }
+}
+
+/// Writes `pledges` (each with its idempotency key and fingerprint, if any) in one
+/// statement, committed on return, and reads what happened to each, by its index.
+pub(super) async fn run(
+    conn: &mut PoolConnection<Postgres>,
+    pledges: &[(&Draft, Option<&(String, String)>)],
+) -> Result<Vec<Answer>, sqlx::Error> {
+    let mut rows = Vec::with_capacity(pledges.len());
+    for (n, (draft, claim)) in pledges.iter().enumerate() {
+        let answer =
+            serde_json::to_string(&draft.created()).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        rows.push(row(n, draft, *claim, answer));
+    }
+    let rows = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let found = sqlx::query(SQL)
+        .bind(rows)
+        .bind(chrono::Utc::now())
+        .fetch_all(&mut **conn)
+        .await?;
+    found.iter().map(Answer::read).collect()
+}
+
+fn row<'a>(
+    n: usize,
+    draft: &'a Draft,
+    claim: Option<&'a (String, String)>,
+    answer: String,
+) -> Row<'a> {
+    let (donor, pledge) = (&draft.donor, &draft.pledge);
+    Row {
+        n,
+        campaign_id: &pledge.campaign_id,
+        project_id: pledge.project_id.as_deref(),
+        key: claim.map(|(k, _)| k.as_str()),
+        request_hash: claim.map(|(_, h)| h.as_str()),
+        answer,
+        donor_id: &donor.id,
+        kind: &donor.kind,
+        name: donor.name.as_deref(),
+        phone: donor.phone.as_deref(),
+        id_number_cipher: donor.id_number_cipher.as_deref(),
+        id_number_hash: donor.id_number_hash.as_deref(),
+        id_number_masked: donor.id_number_masked.as_deref(),
+        credit_code: donor.credit_code.as_deref(),
+        contact: donor.contact.as_deref(),
+        user_id: donor.user_id.as_deref(),
+        pledge_id: &pledge.id,
+        amount_fen: pledge.amount_fen,
+        reference_code: &pledge.reference_code,
+        access_token_hash: &pledge.access_token_hash,
+        public_name_consent: pledge.public_name_consent,
+        public_name: pledge.public_name.as_deref(),
+        receipt_requested: pledge.receipt_requested,
+        receipt_title: pledge.receipt_title.as_deref(),
+        region_code: pledge.region_code.as_deref(),
+        slot: pledge.slot,
+    }
+}
