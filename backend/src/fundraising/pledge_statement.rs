@@ -1,23 +1,22 @@
 //! The statement that writes a batch of pledges on PostgreSQL, its input rows and what it
 //! answers for each. How batches are gathered, retried and answered is in `pledge_batch`.
 
-use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::postgres::PgRow;
-use sea_orm::sqlx::{self, Postgres, Row as _};
+use sea_orm::sqlx::postgres::{PgConnection, PgRow};
+use sea_orm::sqlx::{self, Row as _};
 use serde::Serialize;
 
 use super::pledges::Draft;
 
-/// `$1` the batch as a JSON array, `$2` now.
+/// `$1` the batch as a JSON array, `$2` now, `$3` the totals slot of the batch.
 const SQL: &str = r#"
 WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i (
-        n int, campaign_id text, project_id text, key text, request_hash text, answer text,
+        campaign_id text, project_id text, key text, request_hash text, answer text,
         donor_id text, kind text, name text, phone text, id_number_cipher text,
         id_number_hash text, id_number_masked text, credit_code text, contact text,
         user_id text, pledge_id text, amount_fen bigint, reference_code text,
         access_token_hash text, public_name_consent boolean, public_name text,
-        receipt_requested boolean, receipt_title text, region_code text, slot smallint)
+        receipt_requested boolean, receipt_title text, region_code text)
 ), checked AS (
     SELECT i.*, c.status AS campaign_status, COALESCE(i.project_id, c.project_id) AS project,
            (COALESCE(i.project_id, c.project_id) IS NULL OR p.id IS NOT NULL) AS project_known
@@ -47,33 +46,37 @@ WITH input AS (
                          created_at, roster_id, department)
     SELECT go.pledge_id, go.campaign_id, go.project, go.donor_id, go.amount_fen, 0, 'pledged',
            go.reference_code, go.access_token_hash, go.public_name_consent, go.public_name,
-           go.receipt_requested, go.receipt_title, go.region_code, NULL, go.slot, $2, NULL,
+           go.receipt_requested, go.receipt_title, go.region_code, NULL, $3, $2, NULL,
            NULL
     FROM go JOIN new_donor ON new_donor.id = go.donor_id
     RETURNING id
 ), counted AS (
     INSERT INTO campaign_totals (campaign_id, dimension, key, slot, money_fen, pledged_fen,
                                  pledge_paid_fen, donors)
-    SELECT go.campaign_id, k.dimension, k.key, go.slot, 0, sum(go.amount_fen), 0, 0
+    SELECT go.campaign_id, k.dimension, k.key, $3, 0, sum(go.amount_fen), 0, 0
     FROM go JOIN new_pledge ON new_pledge.id = go.pledge_id
     CROSS JOIN LATERAL (VALUES ('all', '-'), ('donor_kind', go.kind),
                                ('region', go.region_code)) AS k (dimension, key)
     WHERE k.key IS NOT NULL
-    GROUP BY go.campaign_id, k.dimension, k.key, go.slot
-    ORDER BY go.campaign_id, k.dimension, k.key, go.slot
+    GROUP BY go.campaign_id, k.dimension, k.key
+    ORDER BY go.campaign_id, k.dimension, k.key
     ON CONFLICT (campaign_id, dimension, key, slot)
     DO UPDATE SET pledged_fen = campaign_totals.pledged_fen + excluded.pledged_fen
     RETURNING 1
 )
-SELECT checked.n, checked.campaign_status, checked.project_known,
+SELECT checked.pledge_id, checked.campaign_status, checked.project_known,
        new_pledge.id IS NOT NULL AS made
 FROM checked LEFT JOIN new_pledge ON new_pledge.id = checked.pledge_id
 "#;
 
+/// The most bytes of rows in one batch. With the few bytes around them the statement
+/// stays within one TLS record (16 KiB): sqlx 0.9.0 leaves Nagle's algorithm on (sqlx
+/// issue 4335), so a second record would wait for the server's delayed ACK, 40 ms.
+pub(super) const MAX_BATCH_BYTES: usize = 16_000;
+
 /// One pledge as a row of the batch.
 #[derive(Serialize)]
 struct Row<'a> {
-    n: usize,
     campaign_id: &'a str,
     project_id: Option<&'a str>,
     key: Option<&'a str>,
@@ -98,13 +101,12 @@ struct Row<'a> {
     receipt_requested: bool,
     receipt_title: Option<&'a str>,
     region_code: Option<&'a str>,
-    slot: i16,
 }
 
 /// What the statement found for one row.
 #[derive(Debug)]
 pub(super) struct Answer {
-    pub(super) n: i32,
+    pub(super) pledge_id: String,
     pub(super) campaign_status: Option<String>,
     pub(super) project_known: Option<bool>,
     pub(super) made: bool,
@@ -113,7 +115,7 @@ pub(super) struct Answer {
 impl Answer {
     fn read(row: &PgRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
-            n: row.try_get("n")?,
+            pledge_id: row.try_get("pledge_id")?,
             campaign_status: row.try_get("campaign_status")?,
             project_known: row.try_get("project_known")?,
             made: row.try_get("made")?,
@@ -121,36 +123,44 @@ impl Answer {
     }
 }
 
-/// Writes `pledges` (each with its idempotency key and fingerprint, if any) in one
-/// statement, committed on return, and reads what happened to each, by its index.
+/// A pledge (with its idempotency key and fingerprint, if any) as one JSON row of a
+/// batch: made by the request's own task, so the writers only join them.
+pub(super) fn encode(
+    draft: &Draft,
+    claim: Option<&(String, String)>,
+) -> Result<String, serde_json::Error> {
+    let answer = serde_json::to_string(&draft.created())?;
+    serde_json::to_string(&row(draft, claim, answer))
+}
+
+/// Writes the `rows` in one statement, committed on return, counting them in the totals'
+/// `slot`, and reads what happened to each, by its pledge's id.
 pub(super) async fn run(
-    conn: &mut PoolConnection<Postgres>,
-    pledges: &[(&Draft, Option<&(String, String)>)],
+    conn: &mut PgConnection,
+    rows: &[&str],
+    slot: i16,
 ) -> Result<Vec<Answer>, sqlx::Error> {
-    let mut rows = Vec::with_capacity(pledges.len());
-    for (n, (draft, claim)) in pledges.iter().enumerate() {
-        let answer =
-            serde_json::to_string(&draft.created()).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        rows.push(row(n, draft, *claim, answer));
+    let mut batch = String::with_capacity(rows.iter().map(|r| r.len() + 1).sum::<usize>() + 1);
+    batch.push('[');
+    for (n, row) in rows.iter().enumerate() {
+        if n > 0 {
+            batch.push(',');
+        }
+        batch.push_str(row);
     }
-    let rows = serde_json::to_string(&rows).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    batch.push(']');
     let found = sqlx::query(SQL)
-        .bind(rows)
+        .bind(batch)
         .bind(chrono::Utc::now())
-        .fetch_all(&mut **conn)
+        .bind(slot)
+        .fetch_all(conn)
         .await?;
     found.iter().map(Answer::read).collect()
 }
 
-fn row<'a>(
-    n: usize,
-    draft: &'a Draft,
-    claim: Option<&'a (String, String)>,
-    answer: String,
-) -> Row<'a> {
+fn row<'a>(draft: &'a Draft, claim: Option<&'a (String, String)>, answer: String) -> Row<'a> {
     let (donor, pledge) = (&draft.donor, &draft.pledge);
     Row {
-        n,
         campaign_id: &pledge.campaign_id,
         project_id: pledge.project_id.as_deref(),
         key: claim.map(|(k, _)| k.as_str()),
@@ -175,6 +185,5 @@ fn row<'a>(
         receipt_requested: pledge.receipt_requested,
         receipt_title: pledge.receipt_title.as_deref(),
         region_code: pledge.region_code.as_deref(),
-        slot: pledge.slot,
     }
 }

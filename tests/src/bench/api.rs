@@ -45,3 +45,27 @@ pub async fn open_campaign(
         .error_for_status()?;
     Ok(id)
 }
+
+/// The sum and count of a Prometheus histogram on the server's `/metrics` (zero if the
+/// server has not recorded it yet).
+pub async fn histogram(
+    client: &reqwest::Client,
+    base: &str,
+    name: &str,
+) -> anyhow::Result<(f64, f64)> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let read = |suffix: &str| {
+        let metric = format!("{name}_{suffix} ");
+        text.lines()
+            .find_map(|line| line.strip_prefix(&metric))
+            .and_then(|value| value.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    Ok((read("sum"), read("count")))
+}

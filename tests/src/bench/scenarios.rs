@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 
-use super::api::{open_campaign, token};
+use super::api::{histogram, open_campaign, token};
 use super::load::{Figures, drive};
 use super::server::ServerProcess;
 use super::{http1, pgbench};
@@ -52,6 +52,7 @@ pub async fn pledge(
             .collect::<Result<Vec<_>, _>>()?;
         let connections = Arc::new(connections);
         let campaign = campaign.clone();
+        let batches_before = histogram(&http, &server.base, "pledge_batch_size").await?;
         let figures = drive(&format!("POST /api/v1/pledges ×{n}"), n, Duration::from_secs(seconds), move |c| {
             let i = counter.fetch_add(1, Ordering::Relaxed);
             let body = json!({
@@ -72,8 +73,17 @@ pub async fn pledge(
             }
         })
         .await;
+        let batches = histogram(&http, &server.base, "pledge_batch_size").await?;
         let reference = pgbench::single_insert(&url, n, seconds)?;
         writeln!(out, "{}", figures.line())?;
+        let (pledges, count) = (batches.0 - batches_before.0, batches.1 - batches_before.1);
+        writeln!(
+            out,
+            "{:<28} {:>10.0} batches of {:.1} pledges on average",
+            "batches",
+            count,
+            pledges / count.max(1.0)
+        )?;
         writeln!(
             out,
             "{:<28} {:>10.1} tps (pgbench, one INSERT per transaction, {n} clients)",
