@@ -1,5 +1,7 @@
 //! The database: connecting (SQLite or PostgreSQL), migrating, and write transactions.
 
+pub mod nodelay;
+
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -37,6 +39,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         });
     } else {
         options.max_connections(32).min_connections(2);
+        options.map_sqlx_postgres_pool_opts(|pool| {
+            pool.after_connect(|conn, _| {
+                Box::pin(async move {
+                    nodelay::set(conn).await;
+                    Ok(())
+                })
+            })
+        });
     }
     Database::connect(options).await
 }

@@ -88,3 +88,18 @@ async fn the_interactive_docs_are_served_from_the_binary() {
     let script = app.get("/api/docs/swagger-ui-bundle.js", None).await;
     assert_eq!(script.status(), 200);
 }
+
+#[tokio::test]
+async fn database_connections_send_without_waiting_for_acks() {
+    let app = TestApp::spawn().await;
+    if !app.database.is_postgres() {
+        return; // SQLite has no socket
+    }
+    let pool = app.state.db.get_postgres_connection_pool();
+    let mut conn = pool.acquire().await.expect("a connection");
+    assert_eq!(
+        sunshine::db::nodelay::is_set(&mut conn).await,
+        Some(true),
+        "TCP_NODELAY on the database socket"
+    );
+}
