@@ -42,6 +42,8 @@ use crate::idempotency::{self, Outcome};
 /// that one gathers pledges while the other commits; more would only make smaller
 /// batches, each paying the statement's fixed cost.
 const WRITERS: usize = 2;
+/// A batch gathered while another writer is writing waits until it holds this many.
+const BUSY_BATCH: usize = 8;
 /// The most pledges in one batch (and their rows at most `statement::MAX_BATCH_BYTES`).
 const MAX_BATCH: usize = 64;
 
@@ -78,6 +80,8 @@ struct Shared {
     db: DatabaseConnection,
     /// Batches begun, for the totals slot of the next one.
     rounds: AtomicUsize,
+    /// How many writers are writing a batch now.
+    busy: watch::Sender<usize>,
 }
 
 /// The handle requests give their pledges to.
@@ -100,6 +104,7 @@ impl PledgeWriter {
             pool: db.get_postgres_connection_pool().clone(),
             db,
             rounds: AtomicUsize::new(0),
+            busy: watch::Sender::new(0),
         });
         let (stop, stopped) = watch::channel(false);
         for _ in 0..WRITERS {
@@ -146,23 +151,24 @@ impl PledgeWriter {
 /// dropped and a new one taken.
 async fn writer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
     let mut connection: Option<PgConnection> = None;
-    while let Some(batch) = next_batch(&shared.queue, &mut stopped).await {
+    while let Some(batch) = next_batch(&shared, &mut stopped).await {
+        shared.busy.send_modify(|n| *n += 1);
         metrics::histogram!("pledge_batch_size").record(batch.len() as f64);
         let round = shared.rounds.fetch_add(1, Ordering::Relaxed);
         let slot = i16::try_from(round % SLOTS as usize).unwrap_or_default();
-        let mut conn = match connection.take() {
-            Some(conn) => conn,
-            None => match connect(&shared.pool).await {
-                Ok(conn) => conn,
-                Err(error) => {
-                    fail(batch, &error);
-                    continue;
-                }
-            },
+        let conn = match connection.take() {
+            Some(conn) => Ok(conn),
+            None => connect(&shared.pool).await,
         };
-        if write_batch(&mut conn, &shared.db, batch, slot).await {
-            connection = Some(conn);
+        match conn {
+            Ok(mut conn) => {
+                if write_batch(&mut conn, &shared.db, batch, slot).await {
+                    connection = Some(conn);
+                }
+            }
+            Err(error) => fail(batch, &error),
         }
+        shared.busy.send_modify(|n| *n -= 1);
     }
     if let Some(conn) = connection {
         conn.close().await.ok();
@@ -180,10 +186,13 @@ async fn connect(pool: &PgPool) -> Result<PgConnection, sqlx::Error> {
 }
 
 /// The next batch: pledges held back last time first, each key once a batch, then what
-/// has arrived, waiting for one if there is none. `None` once the server stops.
-async fn next_batch(queue: &Mutex<Queue>, stopped: &mut watch::Receiver<bool>) -> Option<Vec<Job>> {
+/// has arrived, waiting for one if there is none. While another writer is writing, it
+/// waits for more until it holds `BUSY_BATCH`: a batch's fixed cost (its plan, its
+/// commit) is most of a small batch's, and the other writer will soon be free. `None`
+/// once the server stops.
+async fn next_batch(shared: &Shared, stopped: &mut watch::Receiver<bool>) -> Option<Vec<Job>> {
     let mut queue = tokio::select! {
-        queue = queue.lock() => queue,
+        queue = shared.queue.lock() => queue,
         _ = stopped.wait_for(|stop| *stop) => return None,
     };
     let queue = &mut *queue;
@@ -202,9 +211,19 @@ async fn next_batch(queue: &Mutex<Queue>, stopped: &mut watch::Receiver<bool>) -
             queue.held.push_back(job);
         }
     }
+    let mut busy = shared.busy.subscribe();
     while !batch.is_full() {
-        let Ok(job) = queue.receiver.try_recv() else {
-            break;
+        let job = match queue.receiver.try_recv() {
+            Ok(job) => job,
+            Err(_) if batch.jobs.len() >= BUSY_BATCH => break,
+            Err(_) => tokio::select! {
+                job = queue.receiver.recv() => match job {
+                    Some(job) => job,
+                    None => break,
+                },
+                _ = busy.wait_for(|n| *n == 0) => break,
+                _ = stopped.wait_for(|stop| *stop) => break,
+            },
         };
         if let Some(job) = batch.join(job) {
             queue.held.push_back(job);
