@@ -34,6 +34,16 @@ impl Figures {
         self.latencies[index.min(self.latencies.len() - 1)]
     }
 
+    /// The figures of two runs of the same measurement as one.
+    pub fn merge(mut self, other: Self) -> Self {
+        self.ok += other.ok;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+        self.latencies.sort_unstable();
+        self
+    }
+
     /// One line: throughput, p50, p99, errors.
     pub fn line(&self) -> String {
         format!(

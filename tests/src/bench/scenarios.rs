@@ -29,6 +29,9 @@ fn postgres_url(server: &ServerProcess) -> anyhow::Result<&str> {
     }
 }
 
+/// Turns the pledges and the reference take at each client count.
+const ROUNDS: u64 = 3;
+
 /// Pledges per second at each client count, against one INSERT per transaction in pgbench.
 pub async fn pledge(
     out: &mut impl Write,
@@ -44,6 +47,7 @@ pub async fn pledge(
         out,
         "scenario pledge: {seconds} s per measurement, PostgreSQL"
     )?;
+    let slice = Duration::from_secs((seconds / ROUNDS).max(1));
     for &n in clients {
         let counter = Arc::new(AtomicU64::new(0));
         // One keep-alive connection per client, held by that client alone.
@@ -51,30 +55,43 @@ pub async fn pledge(
             .map(|_| http1::Connection::new(&server.base).map(tokio::sync::Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
         let connections = Arc::new(connections);
-        let campaign = campaign.clone();
         let batches_before = histogram(&http, &server.base, "pledge_batch_size").await?;
-        let figures = drive(&format!("POST /api/v1/pledges ×{n}"), n, Duration::from_secs(seconds), move |c| {
-            let i = counter.fetch_add(1, Ordering::Relaxed);
-            let body = json!({
-                "campaign_id": campaign,
-                "amount_fen": 5_000 + (i % 50) * 1_000,
-                "donor": { "kind": "individual", "name": format!("捐赠人{i}"), "phone": "13904321234" },
-                "public_name_consent": i.is_multiple_of(3),
-                "region_code": "220202",
+        let mut figures: Option<Figures> = None;
+        let mut references = Vec::new();
+        // Pledges and pgbench take turns, so that both see the machine alike even when
+        // its speed drifts (here it halved and came back within an hour).
+        for _ in 0..ROUNDS {
+            let (counter, connections, campaign) =
+                (counter.clone(), connections.clone(), campaign.clone());
+            let round = drive(&format!("POST /api/v1/pledges ×{n}"), n, slice, move |c| {
+                let i = counter.fetch_add(1, Ordering::Relaxed);
+                let body = json!({
+                    "campaign_id": campaign,
+                    "amount_fen": 5_000 + (i % 50) * 1_000,
+                    "donor": { "kind": "individual", "name": format!("捐赠人{i}"), "phone": "13904321234" },
+                    "public_name_consent": i.is_multiple_of(3),
+                    "region_code": "220202",
+                });
+                let connections = connections.clone();
+                async move {
+                    let key = format!("bench-{n}-{c}-{i}");
+                    let mut connection = connections[c].lock().await;
+                    connection
+                        .post_json("/api/v1/pledges", &[("idempotency-key", &key)], body.to_string().as_bytes())
+                        .await
+                        .is_ok_and(|answer| answer.status == 201)
+                }
+            })
+            .await;
+            figures = Some(match figures {
+                Some(before) => before.merge(round),
+                None => round,
             });
-            let connections = connections.clone();
-            async move {
-                let key = format!("bench-{n}-{c}-{i}");
-                let mut connection = connections[c].lock().await;
-                connection
-                    .post_json("/api/v1/pledges", &[("idempotency-key", &key)], body.to_string().as_bytes())
-                    .await
-                    .is_ok_and(|answer| answer.status == 201)
-            }
-        })
-        .await;
+            references.push(pgbench::single_insert(&url, n, slice.as_secs())?);
+        }
+        let figures = figures.ok_or_else(|| anyhow::anyhow!("no rounds"))?;
+        let reference = references.iter().sum::<f64>() / references.len().max(1) as f64;
         let batches = histogram(&http, &server.base, "pledge_batch_size").await?;
-        let reference = pgbench::single_insert(&url, n, seconds)?;
         writeln!(out, "{}", figures.line())?;
         let (pledges, count) = (batches.0 - batches_before.0, batches.1 - batches_before.1);
         writeln!(
@@ -86,8 +103,14 @@ pub async fn pledge(
         )?;
         writeln!(
             out,
-            "{:<28} {:>10.1} tps (pgbench, one INSERT per transaction, {n} clients)",
-            "reference", reference
+            "{:<28} {:>10.1} tps (pgbench, one INSERT per transaction, {n} clients; rounds {})",
+            "reference",
+            reference,
+            references
+                .iter()
+                .map(|r| format!("{r:.0}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         )?;
         writeln!(
             out,
