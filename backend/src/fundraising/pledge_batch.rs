@@ -23,7 +23,7 @@
 //! The generic path in `pledges` does the same in a transaction and is what SQLite runs;
 //! the black-box tests run both.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -32,7 +32,7 @@ use sea_orm::sqlx::postgres::{PgConnection, PgPool};
 use sea_orm::sqlx::{self, Connection as _};
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 
-use super::pledge_statement::{self as statement, Answer};
+use super::pledge_statement::{self as statement, Answer, BatchSize};
 use super::pledges::{Draft, PledgeCreated, campaign_not_open, unknown_project};
 use super::totals::SLOTS;
 use crate::error::{AppError, AppResult};
@@ -44,8 +44,6 @@ use crate::idempotency::{self, Outcome};
 const WRITERS: usize = 2;
 /// A batch gathered while another writer is writing waits until it holds this many.
 const BUSY_BATCH: usize = 8;
-/// The most pledges in one batch (and their rows at most `statement::MAX_BATCH_BYTES`).
-const MAX_BATCH: usize = 64;
 
 /// A pledge waiting for its batch.
 struct Job {
@@ -95,7 +93,7 @@ pub struct PledgeWriter {
 impl PledgeWriter {
     /// Starts the writers on the runtime it is called from; `db` must be PostgreSQL.
     pub fn start(db: DatabaseConnection) -> Self {
-        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH * WRITERS);
+        let (sender, receiver) = mpsc::channel(4 * statement::MAX_BATCH * WRITERS);
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 receiver,
@@ -238,7 +236,7 @@ struct Batch {
     jobs: Vec<Job>,
     /// Its size so far: pledges, their rows' bytes, and their idempotency keys (one
     /// pledge per key).
-    size: Size,
+    size: BatchSize,
 }
 
 impl Batch {
@@ -255,36 +253,6 @@ impl Batch {
         } else {
             Some(job)
         }
-    }
-}
-
-#[derive(Default)]
-struct Size {
-    pledges: usize,
-    bytes: usize,
-    keys: HashSet<String>,
-}
-
-impl Size {
-    fn is_full(&self) -> bool {
-        self.pledges >= MAX_BATCH || self.bytes >= statement::MAX_BATCH_BYTES
-    }
-
-    /// Counts a pledge with a row of `bytes` and `key` in, if it fits. The first always
-    /// fits, however long its row.
-    fn admits(&mut self, bytes: usize, key: Option<&str>) -> bool {
-        let total = self.bytes + bytes + 1;
-        if self.pledges > 0 && (self.pledges >= MAX_BATCH || total > statement::MAX_BATCH_BYTES) {
-            return false;
-        }
-        if let Some(key) = key
-            && !self.keys.insert(key.to_owned())
-        {
-            return false;
-        }
-        self.pledges += 1;
-        self.bytes = total;
-        true
     }
 }
 
@@ -409,37 +377,4 @@ fn is_reference_clash(error: &sqlx::Error) -> bool {
     error.as_database_error().is_some_and(|e| {
         e.is_unique_violation() && e.constraint() == Some("pledges_reference_code_key")
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{MAX_BATCH, Size, statement::MAX_BATCH_BYTES};
-
-    #[test]
-    fn a_batch_ends_before_its_rows_outgrow_one_tls_record() {
-        let mut size = Size::default();
-        assert!(size.admits(MAX_BATCH_BYTES / 2, None));
-        assert!(
-            !size.admits(MAX_BATCH_BYTES / 2, None),
-            "two halves and a comma"
-        );
-        assert!(size.admits(MAX_BATCH_BYTES / 4, None));
-        let mut alone = Size::default();
-        assert!(
-            alone.admits(2 * MAX_BATCH_BYTES, None),
-            "the first always fits"
-        );
-        assert!(alone.is_full());
-    }
-
-    #[test]
-    fn a_batch_holds_each_key_once_and_at_most_its_count() {
-        let mut size = Size::default();
-        assert!(size.admits(10, Some("a")));
-        assert!(!size.admits(10, Some("a")));
-        assert!(size.admits(10, Some("b")));
-        while size.admits(10, None) {}
-        assert_eq!(size.pledges, MAX_BATCH);
-        assert!(size.is_full());
-    }
 }

@@ -1,5 +1,8 @@
-//! The statement that writes a batch of pledges on PostgreSQL, its input rows and what it
-//! answers for each. How batches are gathered, retried and answered is in `pledge_batch`.
+//! The statement that writes a batch of pledges on PostgreSQL, how much one batch may
+//! hold, its input rows and what it answers for each. How batches are gathered, retried
+//! and answered is in `pledge_batch`.
+
+use std::collections::HashSet;
 
 use sea_orm::sqlx::postgres::{PgConnection, PgRow};
 use sea_orm::sqlx::{self, Row as _};
@@ -74,6 +77,41 @@ FROM checked LEFT JOIN new_pledge ON new_pledge.id = checked.pledge_id
 /// off (sqlx 0.9.0 leaves it on), a second record would wait 40 ms for the server's
 /// delayed ACK. Batches are seldom longer at 32 clients.
 pub(super) const MAX_BATCH_BYTES: usize = 16_000;
+
+/// The most pledges in one batch.
+pub(super) const MAX_BATCH: usize = 64;
+
+/// How much a batch being gathered holds: pledges, their rows' bytes, and their
+/// idempotency keys (one pledge per key).
+#[derive(Default)]
+pub(super) struct BatchSize {
+    pledges: usize,
+    bytes: usize,
+    keys: HashSet<String>,
+}
+
+impl BatchSize {
+    pub(super) fn is_full(&self) -> bool {
+        self.pledges >= MAX_BATCH || self.bytes >= MAX_BATCH_BYTES
+    }
+
+    /// Counts a pledge with a row of `bytes` and `key` in, if it fits. The first always
+    /// fits, however long its row.
+    pub(super) fn admits(&mut self, bytes: usize, key: Option<&str>) -> bool {
+        let total = self.bytes + bytes + 1;
+        if self.pledges > 0 && (self.pledges >= MAX_BATCH || total > MAX_BATCH_BYTES) {
+            return false;
+        }
+        if let Some(key) = key
+            && !self.keys.insert(key.to_owned())
+        {
+            return false;
+        }
+        self.pledges += 1;
+        self.bytes = total;
+        true
+    }
+}
 
 /// One pledge as a row of the batch.
 #[derive(Serialize)]
@@ -186,5 +224,38 @@ fn row<'a>(draft: &'a Draft, claim: Option<&'a (String, String)>, answer: String
         receipt_requested: pledge.receipt_requested,
         receipt_title: pledge.receipt_title.as_deref(),
         region_code: pledge.region_code.as_deref(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BatchSize, MAX_BATCH, MAX_BATCH_BYTES};
+
+    #[test]
+    fn a_batch_ends_before_its_rows_outgrow_one_tls_record() {
+        let mut size = BatchSize::default();
+        assert!(size.admits(MAX_BATCH_BYTES / 2, None));
+        assert!(
+            !size.admits(MAX_BATCH_BYTES / 2, None),
+            "two halves and a comma"
+        );
+        assert!(size.admits(MAX_BATCH_BYTES / 4, None));
+        let mut alone = BatchSize::default();
+        assert!(
+            alone.admits(2 * MAX_BATCH_BYTES, None),
+            "the first always fits"
+        );
+        assert!(alone.is_full());
+    }
+
+    #[test]
+    fn a_batch_holds_each_key_once_and_at_most_its_count() {
+        let mut size = BatchSize::default();
+        assert!(size.admits(10, Some("a")));
+        assert!(!size.admits(10, Some("a")));
+        assert!(size.admits(10, Some("b")));
+        while size.admits(10, None) {}
+        assert_eq!(size.pledges, MAX_BATCH);
+        assert!(size.is_full());
     }
 }
