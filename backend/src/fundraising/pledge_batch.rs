@@ -196,18 +196,14 @@ async fn next_batch(shared: &Shared, stopped: &mut watch::Receiver<bool>) -> Opt
     let queue = &mut *queue;
     let mut batch = Batch::default();
     for job in std::mem::take(&mut queue.held) {
-        if let Some(job) = batch.join(job) {
-            queue.held.push_back(job);
-        }
+        batch.join(job, &mut queue.held);
     }
     if batch.jobs.is_empty() {
         let job = tokio::select! {
             job = queue.receiver.recv() => job?,
             _ = stopped.wait_for(|stop| *stop) => return None,
         };
-        if let Some(job) = batch.join(job) {
-            queue.held.push_back(job);
-        }
+        batch.join(job, &mut queue.held);
     }
     let mut busy = shared.busy.subscribe();
     while !batch.is_full() {
@@ -223,9 +219,7 @@ async fn next_batch(shared: &Shared, stopped: &mut watch::Receiver<bool>) -> Opt
                 _ = stopped.wait_for(|stop| *stop) => break,
             },
         };
-        if let Some(job) = batch.join(job) {
-            queue.held.push_back(job);
-        }
+        batch.join(job, &mut queue.held);
     }
     Some(batch.jobs)
 }
@@ -244,14 +238,14 @@ impl Batch {
         self.size.is_full()
     }
 
-    /// Takes `job`, or gives it back if the batch is full or holds its key already.
-    fn join(&mut self, job: Job) -> Option<Job> {
+    /// Takes `job`, or holds it back for a later batch if this one is full or holds its
+    /// key already.
+    fn join(&mut self, job: Job, held: &mut VecDeque<Job>) {
         let key = job.claim.as_ref().map(|(key, _)| key.as_str());
         if self.size.admits(job.row.len(), key) {
             self.jobs.push(job);
-            None
         } else {
-            Some(job)
+            held.push_back(job);
         }
     }
 }
@@ -265,9 +259,6 @@ async fn write_batch(
     mut batch: Vec<Job>,
     slot: i16,
 ) -> bool {
-    for job in &mut batch {
-        job.draft.pledge.slot = slot;
-    }
     let error = match attempt_with_fresh_codes(conn, &mut batch, slot).await {
         Ok(answers) => {
             conclude(db, batch, answers).await;
