@@ -75,12 +75,13 @@ impl Application {
             config.logins_per_minute,
             Duration::from_secs(60),
         ));
+        let vault = Arc::new(Vault::new(&config.secrets.data_key));
         let pledge_writer = (db.get_database_backend() == sea_orm::DbBackend::Postgres)
-            .then(|| fundraising::pledge_batch::PledgeWriter::start(db.clone()));
+            .then(|| fundraising::pledge_batch::PledgeWriter::start(db.clone(), vault.clone()));
         let state = AppState {
             login_limiter,
             db,
-            vault: Arc::new(Vault::new(&config.secrets.data_key)),
+            vault,
             config: Arc::new(config),
             tokens,
             pledge_limiter,

@@ -3,6 +3,10 @@
 //! The key is claimed inside the same transaction as the work it guards: a second request
 //! with the same key waits for the first to commit (PostgreSQL's unique index, SQLite's
 //! write lock), then finds the stored answer and replays it.
+//!
+//! Answers are stored sealed with the data key (`Vault`): a pledge's answer carries the
+//! access token of its private link, which the database must not hold in clear. Answers
+//! stored in clear before they were sealed (JSON, so they begin with `{`) still replay.
 
 use axum::http::HeaderMap;
 use chrono::Utc;
@@ -11,6 +15,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult};
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult};
+use crate::personal_data::Vault;
 
 /// The header's name.
 pub const HEADER: &str = "idempotency-key";
@@ -54,6 +59,7 @@ struct Row {
 /// Claims `key` in `scope` for this transaction. `Some` is the first answer to replay.
 pub async fn claim(
     txn: &DatabaseTransaction,
+    vault: &Vault,
     scope: &str,
     key: &str,
     request_hash: &str,
@@ -77,13 +83,14 @@ pub async fn claim(
     if inserted.rows_affected() == 1 {
         return Ok(None);
     }
-    stored(txn, scope, key, request_hash).await.map(Some)
+    stored(txn, vault, scope, key, request_hash).await.map(Some)
 }
 
 /// The first answer kept for `key`, once its request has committed; a conflict if the
 /// key came with another request, or if its first request has not finished.
 pub async fn stored(
     conn: &impl ConnectionTrait,
+    vault: &Vault,
     scope: &str,
     key: &str,
     request_hash: &str,
@@ -107,7 +114,7 @@ pub async fn stored(
     match (row.status, row.body) {
         (Some(status), Some(body)) => Ok(Stored {
             status: u16::try_from(status).unwrap_or(200),
-            body,
+            body: unseal(vault, body)?,
         }),
         _ => Err(AppError::Conflict(
             "相同的请求正在处理，请稍后重试。".into(),
@@ -118,6 +125,7 @@ pub async fn stored(
 /// Stores the answer for the claimed key, in the same transaction as the work.
 pub async fn store(
     txn: &DatabaseTransaction,
+    vault: &Vault,
     scope: &str,
     key: &str,
     status: u16,
@@ -126,7 +134,7 @@ pub async fn store(
     let update = Query::update()
         .table("idempotency_keys")
         .value("status", i16::try_from(status).unwrap_or(200))
-        .value("body", body)
+        .value("body", seal(vault, body)?)
         .and_where(Expr::col("scope").eq(scope))
         .and_where(Expr::col("key").eq(key))
         .to_owned();
@@ -146,12 +154,13 @@ pub enum Outcome<T> {
 /// Claims the key (if any) at the start of `txn`; `Some` is an answer to replay at once.
 pub async fn begin(
     txn: &DatabaseTransaction,
+    vault: &Vault,
     scope: &str,
     key: Option<&str>,
     request: &impl serde::Serialize,
 ) -> AppResult<Option<Stored>> {
     match key {
-        Some(key) => claim(txn, scope, key, &fingerprint(request)).await,
+        Some(key) => claim(txn, vault, scope, key, &fingerprint(request)).await,
         None => Ok(None),
     }
 }
@@ -159,6 +168,7 @@ pub async fn begin(
 /// Stores the answer for the key (if any) before `txn` commits.
 pub async fn finish(
     txn: &DatabaseTransaction,
+    vault: &Vault,
     scope: &str,
     key: Option<&str>,
     status: u16,
@@ -166,7 +176,21 @@ pub async fn finish(
 ) -> AppResult<()> {
     if let Some(key) = key {
         let body = serde_json::to_string(answer).map_err(AppError::internal)?;
-        store(txn, scope, key, status, &body).await?;
+        store(txn, vault, scope, key, status, &body).await?;
     }
     Ok(())
+}
+
+/// An answer as it is stored.
+pub fn seal(vault: &Vault, body: &str) -> AppResult<String> {
+    vault.encrypt(body)
+}
+
+/// A stored answer as it was given.
+fn unseal(vault: &Vault, stored: String) -> AppResult<String> {
+    if stored.starts_with('{') {
+        Ok(stored)
+    } else {
+        vault.decrypt(&stored)
+    }
 }

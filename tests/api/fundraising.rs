@@ -259,6 +259,7 @@ async fn the_same_idempotency_key_twice_makes_one_pledge() {
     let second: Value = second.json().await.expect("json");
     assert_eq!(first["id"], second["id"]);
     assert_eq!(first["access_token"], second["access_token"]);
+    assert_answer_kept_sealed(&app, "phone-retry-0001", &first).await;
     assert_eq!(
         progress(&app, &campaign).await["pledged_unpaid_fen"],
         10_000
@@ -273,6 +274,30 @@ async fn the_same_idempotency_key_twice_makes_one_pledge() {
         .await
         .expect("reuse");
     assert_problem(other_body, 409).await;
+}
+
+/// The answer kept for a pledge's idempotency key does not hold its link's access token
+/// (nor anything else of it) in clear.
+async fn assert_answer_kept_sealed(app: &TestApp, key: &str, answer: &Value) {
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let select = Query::select()
+        .column("body")
+        .from("idempotency_keys")
+        .and_where(Expr::col("scope").eq("pledges"))
+        .and_where(Expr::col("key").eq(key))
+        .to_owned();
+    let row = app
+        .state
+        .db
+        .query_one(&select)
+        .await
+        .expect("query")
+        .expect("the key's row");
+    let body: String = row.try_get("", "body").expect("a stored answer");
+    let token = answer["access_token"].as_str().expect("a token");
+    let code = answer["reference_code"].as_str().expect("a code");
+    assert!(!body.contains(token) && !body.contains(code), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -317,15 +317,7 @@ async fn finance_record(
         reference_code: blank_to_none(form.reference_code),
     };
     let key = blank_to_none(form.form_id).filter(|k| k.len() <= 100);
-    match payments::record_once(
-        &state.db,
-        &user.sub,
-        &new,
-        state.config.max_amount_fen,
-        key.as_deref(),
-    )
-    .await
-    {
+    match payments::record_once(&state, &user.sub, &new, key.as_deref()).await {
         Ok(outcome) => {
             let view: PaymentView = match outcome {
                 Outcome::Fresh(v) => v,

@@ -481,19 +481,19 @@ async fn donor_change(
 /// Records a payment in its own transaction; with an idempotency key, a retry returns
 /// the first answer and records nothing.
 pub async fn record_once(
-    db: &sea_orm::DatabaseConnection,
+    state: &crate::state::AppState,
     recorded_by: &str,
     new: &NewPayment,
-    max_fen: i64,
     key: Option<&str>,
 ) -> AppResult<crate::idempotency::Outcome<PaymentView>> {
     use crate::idempotency::{self, Outcome};
-    let txn = crate::db::begin_write(db).await?;
-    if let Some(first) = idempotency::begin(&txn, "payments", key, new).await? {
+    let vault = &state.vault;
+    let txn = crate::db::begin_write(&state.db).await?;
+    if let Some(first) = idempotency::begin(&txn, vault, "payments", key, new).await? {
         return Ok(Outcome::Replayed(first));
     }
-    let recorded = record(&txn, recorded_by, new, max_fen).await?;
-    idempotency::finish(&txn, "payments", key, 201, &recorded).await?;
+    let recorded = record(&txn, recorded_by, new, state.config.max_amount_fen).await?;
+    idempotency::finish(&txn, vault, "payments", key, 201, &recorded).await?;
     txn.commit().await?;
     Ok(Outcome::Fresh(recorded))
 }

@@ -37,6 +37,7 @@ use super::pledges::{Draft, PledgeCreated, campaign_not_open, unknown_project};
 use super::totals::SLOTS;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, Outcome};
+use crate::personal_data::Vault;
 
 /// Batches written at the same time, each by a writer with its own connection: two, so
 /// that one gathers pledges while the other commits; more would only make smaller
@@ -76,6 +77,8 @@ struct Shared {
     queue: Mutex<Queue>,
     pool: PgPool,
     db: DatabaseConnection,
+    /// Seals the answers kept for idempotency keys.
+    vault: Arc<Vault>,
     /// Batches begun, for the totals slot of the next one.
     rounds: AtomicUsize,
     /// How many writers are writing a batch now.
@@ -86,13 +89,14 @@ struct Shared {
 #[derive(Debug, Clone)]
 pub struct PledgeWriter {
     sender: mpsc::Sender<Job>,
+    vault: Arc<Vault>,
     /// Set when the server stops: the writers end and close their connections.
     stop: Arc<watch::Sender<bool>>,
 }
 
 impl PledgeWriter {
     /// Starts the writers on the runtime it is called from; `db` must be PostgreSQL.
-    pub fn start(db: DatabaseConnection) -> Self {
+    pub fn start(db: DatabaseConnection, vault: Arc<Vault>) -> Self {
         let (sender, receiver) = mpsc::channel(4 * statement::MAX_BATCH * WRITERS);
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
@@ -101,6 +105,7 @@ impl PledgeWriter {
             }),
             pool: db.get_postgres_connection_pool().clone(),
             db,
+            vault: vault.clone(),
             rounds: AtomicUsize::new(0),
             busy: watch::Sender::new(0),
         });
@@ -110,6 +115,7 @@ impl PledgeWriter {
         }
         Self {
             sender,
+            vault,
             stop: Arc::new(stop),
         }
     }
@@ -126,8 +132,7 @@ impl PledgeWriter {
         draft: Draft,
         claim: Option<(String, String)>,
     ) -> AppResult<Outcome<PledgeCreated>> {
-        let row = statement::encode(&draft, claim.as_ref())
-            .map_err(|e| AppError::internal(format!("cannot encode the pledge: {e}")))?;
+        let row = statement::encode(&draft, claim.as_ref(), &self.vault)?;
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Job {
@@ -160,7 +165,7 @@ async fn writer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
         };
         match conn {
             Ok(mut conn) => {
-                if write_batch(&mut conn, &shared.db, batch, slot).await {
+                if write_batch(&mut conn, &shared, batch, slot).await {
                     connection = Some(conn);
                 }
             }
@@ -255,13 +260,13 @@ impl Batch {
 /// clash, each pledge is tried alone, so that one bad pledge cannot fail the others.
 async fn write_batch(
     conn: &mut PgConnection,
-    db: &DatabaseConnection,
+    shared: &Shared,
     mut batch: Vec<Job>,
     slot: i16,
 ) -> bool {
-    let error = match attempt_with_fresh_codes(conn, &mut batch, slot).await {
+    let error = match attempt_with_fresh_codes(conn, &shared.vault, &mut batch, slot).await {
         Ok(answers) => {
-            conclude(db, batch, answers).await;
+            conclude(shared, batch, answers).await;
             return true;
         }
         Err(error) => error,
@@ -272,8 +277,8 @@ async fn write_batch(
     }
     for job in batch {
         let mut single = vec![job];
-        match attempt_with_fresh_codes(conn, &mut single, slot).await {
-            Ok(answers) => conclude(db, single, answers).await,
+        match attempt_with_fresh_codes(conn, &shared.vault, &mut single, slot).await {
+            Ok(answers) => conclude(shared, single, answers).await,
             Err(error) => {
                 fail(single, &error);
                 if !refused(&error) {
@@ -305,6 +310,7 @@ fn fail(batch: Vec<Job>, error: &sqlx::Error) {
 
 async fn attempt_with_fresh_codes(
     conn: &mut PgConnection,
+    vault: &Vault,
     batch: &mut [Job],
     slot: i16,
 ) -> Result<Vec<Answer>, sqlx::Error> {
@@ -315,8 +321,8 @@ async fn attempt_with_fresh_codes(
             Err(error) if is_reference_clash(&error) => {
                 for job in batch.iter_mut() {
                     job.draft.draw_code();
-                    job.row = statement::encode(&job.draft, job.claim.as_ref())
-                        .map_err(|e| sqlx::Error::Encode(e.into()))?;
+                    job.row = statement::encode(&job.draft, job.claim.as_ref(), vault)
+                        .map_err(|e| sqlx::Error::Encode(e.to_string().into()))?;
                 }
                 last = Some(error);
             }
@@ -326,22 +332,18 @@ async fn attempt_with_fresh_codes(
     Err(last.unwrap_or_else(|| sqlx::Error::Protocol("no free reference code".into())))
 }
 
-async fn conclude(db: &DatabaseConnection, batch: Vec<Job>, answers: Vec<Answer>) {
+async fn conclude(shared: &Shared, batch: Vec<Job>, answers: Vec<Answer>) {
     for job in batch {
         let answer = answers.iter().find(|a| a.pledge_id == job.draft.pledge.id);
         let outcome = match answer {
-            Some(answer) => outcome(db, &job, answer).await,
+            Some(answer) => outcome(shared, &job, answer).await,
             None => Err(AppError::internal("the pledge batch lost a row")),
         };
         let _ = job.reply.send(outcome);
     }
 }
 
-async fn outcome(
-    db: &DatabaseConnection,
-    job: &Job,
-    answer: &Answer,
-) -> AppResult<Outcome<PledgeCreated>> {
+async fn outcome(shared: &Shared, job: &Job, answer: &Answer) -> AppResult<Outcome<PledgeCreated>> {
     match answer.campaign_status.as_deref() {
         None => return Err(AppError::field("campaign_id", "募捐活动不存在")),
         Some("open") => {}
@@ -355,7 +357,7 @@ async fn outcome(
     }
     // Accepted but not made: the key was claimed first, by this batch's predecessor.
     match &job.claim {
-        Some((key, hash)) => idempotency::stored(db, "pledges", key, hash)
+        Some((key, hash)) => idempotency::stored(&shared.db, &shared.vault, "pledges", key, hash)
             .await
             .map(Outcome::Replayed),
         None => Err(AppError::internal("the pledge batch made nothing")),

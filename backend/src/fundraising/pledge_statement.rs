@@ -9,6 +9,9 @@ use sea_orm::sqlx::{self, Row as _};
 use serde::Serialize;
 
 use super::pledges::Draft;
+use crate::error::{AppError, AppResult};
+use crate::idempotency;
+use crate::personal_data::Vault;
 
 /// `$1` the batch as a JSON array, `$2` now, `$3` the totals slot of the batch.
 const SQL: &str = r#"
@@ -162,14 +165,24 @@ impl Answer {
     }
 }
 
-/// A pledge (with its idempotency key and fingerprint, if any) as one JSON row of a
-/// batch: made by the request's own task, so the writers only join them.
+/// A pledge (with its idempotency key and fingerprint, if any, and then the answer to
+/// replay, sealed) as one JSON row of a batch: made by the request's own task, so the
+/// writers only join them.
 pub(super) fn encode(
     draft: &Draft,
     claim: Option<&(String, String)>,
-) -> Result<String, serde_json::Error> {
-    let answer = serde_json::to_string(&draft.created())?;
-    serde_json::to_string(&row(draft, claim, answer))
+    vault: &Vault,
+) -> AppResult<String> {
+    let encoding =
+        |e: serde_json::Error| AppError::internal(format!("cannot encode the pledge: {e}"));
+    let answer = match claim {
+        Some(_) => idempotency::seal(
+            vault,
+            &serde_json::to_string(&draft.created()).map_err(encoding)?,
+        )?,
+        None => String::new(),
+    };
+    serde_json::to_string(&row(draft, claim, answer)).map_err(encoding)
 }
 
 /// Writes the `rows` in one statement, committed on return, counting them in the totals'

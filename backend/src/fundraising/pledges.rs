@@ -331,11 +331,11 @@ pub async fn create_once(
         return writer.write(draft, claim).await;
     }
     let txn = crate::db::begin_write(&state.db).await?;
-    if let Some(first) = idempotency::begin(&txn, "pledges", key, request).await? {
+    if let Some(first) = idempotency::begin(&txn, &state.vault, "pledges", key, request).await? {
         return Ok(Outcome::Replayed(first));
     }
     let created = create(&txn, draft).await?;
-    idempotency::finish(&txn, "pledges", key, 201, &created).await?;
+    idempotency::finish(&txn, &state.vault, "pledges", key, 201, &created).await?;
     txn.commit().await?;
     Ok(Outcome::Fresh(created))
 }

@@ -44,14 +44,7 @@ async fn record_payment(
     ApiJson(body): ApiJson<NewPayment>,
 ) -> AppResult<Response> {
     let key = crate::idempotency::key_from(&headers)?;
-    let outcome = payments::record_once(
-        &state.db,
-        caller.user.id(),
-        &body,
-        state.config.max_amount_fen,
-        key.as_deref(),
-    )
-    .await?;
+    let outcome = payments::record_once(&state, caller.user.id(), &body, key.as_deref()).await?;
     Ok(created_or_replayed(outcome))
 }
 
