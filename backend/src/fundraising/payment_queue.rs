@@ -79,7 +79,7 @@ pub async fn list(
         let Some(code) = &item.reference_code else {
             continue;
         };
-        if let Some(r) = super::rosters::by_code(conn, code).await? {
+        if let Some(r) = super::roster_remittance::by_code(conn, code).await? {
             item.note = roster_note(&r, item.amount_fen);
         }
     }

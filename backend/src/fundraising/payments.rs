@@ -2,176 +2,22 @@
 //! corrected only by reversing entries. Every step updates the pledge, the campaign's
 //! running totals and the fund ledger in the same transaction.
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
     Set,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::entities::{campaign_donor, fund_entry, payment, pledge};
+use super::payment_model::check;
+pub use super::payment_model::{Channel, NewPayment, PaymentView};
 use super::payment_queue::roster_note;
 pub use super::payment_queue::{PaymentFilter, list};
-use super::pledges::{donor_kind_of, normalize_reference};
+use super::pledges::donor_kind_of;
 use super::totals::{self, Delta};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
-
-/// How the money came.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// 银行转账.
-    BankTransfer,
-    /// 现金.
-    Cash,
-    /// 微信支付 (with its transaction reference).
-    WechatPay,
-    /// 支付宝 (with its transaction reference).
-    Alipay,
-    /// 工资代扣.
-    Payroll,
-}
-
-impl Channel {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::BankTransfer => "bank_transfer",
-            Self::Cash => "cash",
-            Self::WechatPay => "wechat_pay",
-            Self::Alipay => "alipay",
-            Self::Payroll => "payroll",
-        }
-    }
-
-    /// The Chinese name of a stored channel.
-    pub fn label(channel: &str) -> &'static str {
-        match channel {
-            "bank_transfer" => "银行转账",
-            "cash" => "现金",
-            "wechat_pay" => "微信支付",
-            "alipay" => "支付宝",
-            "payroll" => "工资代扣",
-            _ => "其他",
-        }
-    }
-}
-
-/// Money that arrived, as finance records it.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-pub struct NewPayment {
-    /// Fen, at least 1.
-    pub amount_fen: i64,
-    /// How it came.
-    pub channel: Channel,
-    /// The day it arrived (not in the future).
-    pub received_on: NaiveDate,
-    /// The payer as the bank or channel names them.
-    pub payer_reference: Option<String>,
-    /// The pledge's reference code, if the payer quoted one.
-    pub reference_code: Option<String>,
-}
-
-/// A payment as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PaymentView {
-    /// Its id.
-    pub id: String,
-    /// Fen; negative for a reversal.
-    pub amount_fen: i64,
-    /// The channel.
-    pub channel: String,
-    /// When the money arrived.
-    pub received_on: NaiveDate,
-    /// The payer's reference.
-    pub payer_reference: Option<String>,
-    /// The code quoted.
-    pub reference_code: Option<String>,
-    /// `matched`, `unmatched` or `reversal`.
-    pub status: String,
-    /// The pledge it pays.
-    pub pledge_id: Option<String>,
-    /// The campaign it counts for.
-    pub campaign_id: Option<String>,
-    /// The payment this one reverses.
-    pub reverses_id: Option<String>,
-    /// Why it was reversed.
-    pub reason: Option<String>,
-    /// The staff list this remittance pays.
-    pub roster_id: Option<String>,
-    /// For finance: why an unmatched payment did not match (a staff list's total differs).
-    pub note: Option<String>,
-}
-
-impl From<payment::Model> for PaymentView {
-    fn from(p: payment::Model) -> Self {
-        let status = if p.reverses_id.is_some() {
-            "reversal"
-        } else if p.pledge_id.is_some() || p.roster_id.is_some() {
-            "matched"
-        } else {
-            "unmatched"
-        };
-        Self {
-            id: p.id,
-            amount_fen: p.amount_fen,
-            channel: p.channel,
-            received_on: p.received_on,
-            payer_reference: p.payer_reference,
-            reference_code: p.reference_code,
-            status: status.into(),
-            pledge_id: p.pledge_id,
-            campaign_id: p.campaign_id,
-            reverses_id: p.reverses_id,
-            reason: p.reason,
-            roster_id: p.roster_id,
-            note: None,
-        }
-    }
-}
-
-fn check(new: &NewPayment, max_fen: i64) -> AppResult<(Option<String>, Option<String>)> {
-    let mut errors = Vec::new();
-    if !(1..=max_fen).contains(&new.amount_fen) {
-        errors.push(FieldError::new(
-            "amount_fen",
-            format!("金额须在 0.01 元到 {} 之间", crate::kernel::Fen(max_fen)),
-        ));
-    }
-    let today = Utc::now().date_naive();
-    if new.received_on > today {
-        errors.push(FieldError::new("received_on", "到账日期不能晚于今天"));
-    }
-    if new.received_on < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today) {
-        errors.push(FieldError::new("received_on", "到账日期过早"));
-    }
-    let payer = bounded(
-        "payer_reference",
-        new.payer_reference.as_deref(),
-        &mut errors,
-    );
-    let code = bounded("reference_code", new.reference_code.as_deref(), &mut errors)
-        .map(|c| normalize_reference(&c));
-    if errors.is_empty() {
-        Ok((payer, code))
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
-fn bounded(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    if value.chars().count() > 100 || value.chars().any(char::is_control) {
-        errors.push(FieldError::new(
-            field,
-            "不能超过 100 个字符，且不能含控制字符",
-        ));
-        return None;
-    }
-    Some(value.to_owned())
-}
 
 /// Records a payment and, when it quotes a live pledge's code, matches it at once.
 #[tracing::instrument(skip_all)]
@@ -193,7 +39,7 @@ pub async fn record(
         None => None,
     };
     let roster = match (&target, &reference_code) {
-        (None, Some(code)) => super::rosters::by_code(txn, code).await?,
+        (None, Some(code)) => super::roster_remittance::by_code(txn, code).await?,
         _ => None,
     };
     let roster_match = roster
@@ -224,7 +70,7 @@ pub async fn record(
         apply(txn, &target, &model, recorded_by).await?;
     }
     if let Some(r) = roster_match {
-        super::rosters::apply_remittance(txn, r, &model, recorded_by, 1).await?;
+        super::roster_remittance::apply_remittance(txn, r, &model, recorded_by, 1).await?;
     }
     let detail = format!(
         "登记到账 {}（{}）{}",
@@ -342,7 +188,7 @@ pub async fn reverse(
             .one(txn)
             .await?
             .ok_or_else(|| AppError::internal("matched roster missing"))?;
-        super::rosters::apply_remittance(txn, &r, &reversal, by, -1).await?;
+        super::roster_remittance::apply_remittance(txn, &r, &reversal, by, -1).await?;
     }
     if let Some(pledge_id) = &original.pledge_id {
         let target = pledge::Entity::find_by_id(pledge_id)
