@@ -2,6 +2,7 @@
 //! running totals that show progress toward the goals.
 
 pub mod api;
+pub mod campaign_progress;
 pub mod campaigns;
 pub mod entities;
 pub mod funds;

@@ -9,6 +9,7 @@ pub mod documents_api;
 mod drawing;
 pub mod entity;
 mod fonts;
+pub mod lookup;
 pub mod pages;
 pub mod pdf;
 pub mod service;
