@@ -51,7 +51,11 @@ impl Application {
         seed::seed_reference(&db).await.map_err(anyhow_app)?;
         let demo_accounts =
             if !config.is_production() && seed::no_users_yet(&db).await.map_err(anyhow_app)? {
-                seed::seed_demo(&db).await.map_err(anyhow_app)?
+                let accounts = seed::seed_demo(&db).await.map_err(anyhow_app)?;
+                fundraising::campaigns::seed_demo(&db)
+                    .await
+                    .map_err(anyhow_app)?;
+                accounts
             } else {
                 Vec::new()
             };

@@ -68,7 +68,12 @@ async fn every_step_of_a_receipt_is_in_the_chained_audit_log() {
         ]
     );
     assert_eq!(
-        actions[5..],
+        actions[5..7],
+        ["campaign.status", "campaign.create"],
+        "the demo campaign, opened"
+    );
+    assert_eq!(
+        actions[7..],
         ["user.create"; 7],
         "the seven demo accounts come first"
     );

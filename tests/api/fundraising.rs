@@ -102,6 +102,32 @@ async fn a_pledge_paid_by_its_reference_code_is_paid_and_counted() {
 }
 
 #[tokio::test]
+async fn a_new_installation_in_development_has_this_years_campaign_open_for_pledges() {
+    let app = TestApp::spawn().await;
+    let list: Value = app
+        .get("/api/v1/campaigns", None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{list}");
+    let demo = &items[0];
+    assert_eq!(demo["status"], "open");
+    assert_eq!(demo["kind"], "double_day");
+    assert!(
+        demo["name"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("年慈善救助双日捐（示例）")),
+        "{demo}"
+    );
+    let id = demo["id"].as_str().expect("id");
+    let made = pledge(&app, &individual(id, 20_000)).await;
+    assert!(made["reference_code"].is_string(), "{made}");
+    assert_eq!(progress(&app, id).await["pledged_unpaid_fen"], 20_000);
+}
+
+#[tokio::test]
 async fn a_partial_payment_leaves_the_rest_pledged() {
     let app = TestApp::spawn().await;
     let campaign = app.open_campaign("部分付款", 1_000_000).await;

@@ -1,6 +1,6 @@
 //! Campaigns: create, open, close, list; their progress is in `campaign_progress`.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -271,4 +271,34 @@ pub async fn get(db: &DatabaseConnection, id: &str) -> AppResult<CampaignView> {
         .await?
         .ok_or(AppError::NotFound("该募捐活动"))?
         .into())
+}
+
+/// The demo's campaign: this year's 双日捐, open, so that a new installation tried out in
+/// development has a campaign to pledge to. Nothing if any campaign exists.
+pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<()> {
+    if campaign::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let year = Utc::now()
+        .with_timezone(&crate::receipts::service::shanghai())
+        .year();
+    let day = |month, day| {
+        NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| AppError::internal("no such day"))
+    };
+    let created = create(
+        db,
+        "seed",
+        NewCampaign {
+            name: format!("{year}年慈善救助双日捐（示例）"),
+            kind: CampaignKind::DoubleDay,
+            starts_on: day(1, 1)?,
+            ends_on: day(12, 31)?,
+            // A fifth of the five-year goal of 8000万元.
+            target_fen: 1_600_000_000,
+            project_id: None,
+        },
+    )
+    .await?;
+    open(db, "seed", &created.id).await?;
+    Ok(())
 }
