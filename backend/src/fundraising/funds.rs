@@ -4,13 +4,13 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    FromQueryResult, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, FromQueryResult, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::entities::fund_entry;
+use super::entities::{fund_entry, payment};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::ids::new_id;
 use crate::kernel::Fen;
@@ -154,6 +154,36 @@ pub async fn allocate(
         .unwrap_or_default();
     txn.commit().await?;
     Ok(project)
+}
+
+/// Enters a payment (or its reversal, a negative amount) into `fund`'s ledger, counted
+/// for `campaign_id`, in the payment's transaction.
+pub async fn enter_payment(
+    txn: &DatabaseTransaction,
+    fund: String,
+    campaign_id: &str,
+    pay: &payment::Model,
+    by: &str,
+) -> AppResult<()> {
+    let kind = if pay.amount_fen < 0 {
+        "reversal"
+    } else {
+        "donation"
+    };
+    fund_entry::ActiveModel {
+        id: Set(new_id()),
+        fund: Set(fund),
+        campaign_id: Set(Some(campaign_id.to_owned())),
+        amount_fen: Set(pay.amount_fen),
+        kind: Set(kind.into()),
+        payment_id: Set(Some(pay.id.clone())),
+        reason: Set(pay.reason.clone()),
+        created_by: Set(Some(by.to_owned())),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }
 
 /// The sum of allocations is zero: what leaves the general fund arrives at projects.

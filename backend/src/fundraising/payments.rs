@@ -9,7 +9,8 @@ use sea_orm::{
     Set,
 };
 
-use super::entities::{campaign_donor, fund_entry, payment, pledge};
+use super::entities::{campaign_donor, payment, pledge};
+use super::funds;
 use super::payment_model::check;
 pub use super::payment_model::{Channel, NewPayment, PaymentView};
 use super::payment_queue::roster_note;
@@ -262,25 +263,11 @@ async fn apply(
         now.unit_id.as_deref(),
     );
     totals::add(txn, &now.campaign_id, now.slot, &keys, delta).await?;
-    fund_entry::ActiveModel {
-        id: Set(new_id()),
-        fund: Set(now.project_id.clone().unwrap_or_else(|| "general".into())),
-        campaign_id: Set(Some(now.campaign_id.clone())),
-        amount_fen: Set(pay.amount_fen),
-        kind: Set(if pay.amount_fen < 0 {
-            "reversal"
-        } else {
-            "donation"
-        }
-        .into()),
-        payment_id: Set(Some(pay.id.clone())),
-        reason: Set(pay.reason.clone()),
-        created_by: Set(Some(by.into())),
-        created_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    let fund = now
+        .project_id
+        .clone()
+        .unwrap_or_else(|| funds::GENERAL.into());
+    funds::enter_payment(txn, fund, &now.campaign_id, pay, by).await
 }
 
 /// +1 when a donor's first money in the campaign arrives, −1 when their last is reversed.

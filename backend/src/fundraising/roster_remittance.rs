@@ -2,17 +2,13 @@
 //! gift at once, and its reversal unpays them, with the running totals and the fund
 //! ledger in the same transaction.
 
-use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::entities::{campaign_donor, fund_entry, payment, pledge, roster};
+use super::entities::{campaign_donor, payment, pledge, roster};
+use super::funds;
 use super::totals::{self, Delta};
 use crate::error::{AppError, AppResult};
-use crate::ids::new_id;
 use crate::reference::entities::work_unit;
 
 /// The roster a code names, if any.
@@ -136,18 +132,5 @@ pub async fn apply_remittance(
         )
         .await?;
     }
-    fund_entry::ActiveModel {
-        id: Set(new_id()),
-        fund: Set("general".into()),
-        campaign_id: Set(Some(r.campaign_id.clone())),
-        amount_fen: Set(pay.amount_fen),
-        kind: Set(if paying { "donation" } else { "reversal" }.into()),
-        payment_id: Set(Some(pay.id.clone())),
-        reason: Set(pay.reason.clone()),
-        created_by: Set(Some(by.into())),
-        created_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
+    funds::enter_payment(txn, funds::GENERAL.into(), &r.campaign_id, pay, by).await
 }
