@@ -7,7 +7,7 @@ use tests::TestApp;
 use crate::helpers::{assert_problem, pdf_text};
 
 /// A paid pledge; returns (payment id, pledge access token).
-async fn paid_pledge(
+pub(crate) async fn paid_pledge(
     app: &TestApp,
     campaign: &str,
     amount_fen: i64,
@@ -44,7 +44,7 @@ async fn paid_pledge(
     )
 }
 
-async fn issue(app: &TestApp, finance: &str, payment_id: &str) -> reqwest::Response {
+pub(crate) async fn issue(app: &TestApp, finance: &str, payment_id: &str) -> reqwest::Response {
     app.post_json(
         "/api/v1/receipts",
         &json!({ "payment_id": payment_id }),

@@ -6,14 +6,14 @@ use tests::TestApp;
 
 use crate::helpers::assert_problem;
 
-async fn unit_id(app: &TestApp) -> String {
+pub(crate) async fn unit_id(app: &TestApp) -> String {
     app.session("unit").await["user"]["unit_id"]
         .as_str()
         .expect("unit")
         .to_owned()
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     unit: &str,
@@ -33,7 +33,7 @@ async fn upload(
         .expect("upload")
 }
 
-fn staff_csv(people: usize) -> (String, i64) {
+pub(crate) fn staff_csv(people: usize) -> (String, i64) {
     let mut text = String::from("姓名,部门,金额(元),是否匿名,备注\n");
     let mut total = 0;
     for i in 0..people {

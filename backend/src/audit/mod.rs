@@ -109,28 +109,39 @@ pub async fn record(
     Ok(())
 }
 
-/// Walks the chain; the number of entries, or the first broken one.
+/// Entries read at a time while walking the chain.
+const VERIFY_PAGE: u64 = 5_000;
+
+/// Walks the chain a page at a time; the number of entries, or the first broken one.
 pub async fn verify_chain(db: &DatabaseConnection) -> AppResult<Result<u64, i64>> {
-    let entries = entity::Entity::find()
-        .order_by_asc(entity::Column::Seq)
-        .all(db)
-        .await?;
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
     let mut prev = "0".repeat(64);
-    for (i, e) in entries.iter().enumerate() {
-        let expected_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
-        let hash = entry_hash(
-            &e.prev_hash,
-            e.seq,
-            &e.at,
-            &e.actor,
-            &e.action,
-            &e.subject,
-            &e.detail,
-        );
-        if e.seq != expected_seq || e.prev_hash != prev || e.hash != hash {
-            return Ok(Err(e.seq));
+    let mut expected_seq = 1;
+    loop {
+        let page = entity::Entity::find()
+            .filter(entity::Column::Seq.gte(expected_seq))
+            .order_by_asc(entity::Column::Seq)
+            .limit(VERIFY_PAGE)
+            .all(db)
+            .await?;
+        if page.is_empty() {
+            return Ok(Ok(u64::try_from(expected_seq - 1).unwrap_or(0)));
         }
-        prev = e.hash.clone();
+        for e in &page {
+            let hash = entry_hash(
+                &e.prev_hash,
+                e.seq,
+                &e.at,
+                &e.actor,
+                &e.action,
+                &e.subject,
+                &e.detail,
+            );
+            if e.seq != expected_seq || e.prev_hash != prev || e.hash != hash {
+                return Ok(Err(e.seq));
+            }
+            prev.clone_from(&e.hash);
+            expected_seq += 1;
+        }
     }
-    Ok(Ok(entries.len() as u64))
 }

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, FromQueryResult, QueryFilter, Set,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    FromQueryResult, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -184,15 +184,4 @@ pub async fn enter_payment(
     .insert(txn)
     .await?;
     Ok(())
-}
-
-/// The sum of allocations is zero: what leaves the general fund arrives at projects.
-pub async fn allocations_balance(conn: &impl ConnectionTrait) -> AppResult<i64> {
-    Ok(fund_entry::Entity::find()
-        .filter(fund_entry::Column::Kind.eq("allocation"))
-        .all(conn)
-        .await?
-        .iter()
-        .map(|e| e.amount_fen)
-        .sum())
 }

@@ -1,0 +1,201 @@
+//! The checks of money and receipts: each is one grouped query, so that the database
+//! adds up its ledgers and the check holds a handful of rows however many payments,
+//! pledges and receipts there are. The SQL is the same on SQLite and PostgreSQL; sums are
+//! cast to BIGINT, since PostgreSQL sums BIGINT into NUMERIC.
+
+use std::collections::HashMap;
+
+use sea_orm::{DatabaseConnection, FromQueryResult, Statement};
+
+use super::Report;
+use crate::fundraising::entities::campaign;
+
+/// Money confirmed for each campaign, by the payments.
+const PAID_BY_CAMPAIGN: &str = "SELECT campaign_id AS id, CAST(SUM(amount_fen) AS BIGINT) AS n \
+    FROM payments WHERE campaign_id IS NOT NULL GROUP BY campaign_id";
+
+/// Pledges, and those whose paid amount is negative or, outside a staff list, differs
+/// from the sum of their payments.
+const PLEDGES_PAID: &str = "SELECT COUNT(*) AS total, \
+    CAST(COALESCE(SUM(CASE WHEN p.paid_fen < 0 \
+        OR (p.roster_id IS NULL AND p.paid_fen <> COALESCE(s.paid, 0)) THEN 1 ELSE 0 END), 0) \
+        AS BIGINT) AS wrong \
+    FROM pledges p LEFT JOIN (SELECT pledge_id, CAST(SUM(amount_fen) AS BIGINT) AS paid \
+        FROM payments WHERE pledge_id IS NOT NULL GROUP BY pledge_id) s ON s.pledge_id = p.id";
+
+/// Staff lists, and those whose pledges' paid amounts do not add up to their remittances.
+const ROSTERS_PAID: &str = "SELECT COUNT(*) AS total, \
+    CAST(COALESCE(SUM(CASE WHEN l.paid <> COALESCE(r.paid, 0) THEN 1 ELSE 0 END), 0) AS BIGINT) \
+        AS wrong \
+    FROM (SELECT roster_id, CAST(SUM(paid_fen) AS BIGINT) AS paid FROM pledges \
+        WHERE roster_id IS NOT NULL GROUP BY roster_id) l \
+    LEFT JOIN (SELECT roster_id, CAST(SUM(amount_fen) AS BIGINT) AS paid FROM payments \
+        WHERE roster_id IS NOT NULL GROUP BY roster_id) r ON r.roster_id = l.roster_id";
+
+/// Payments matched to a pledge or a staff list, against the gifts in the fund ledger,
+/// and the allocations, which move money between funds and so add up to nothing.
+const LEDGER: &str = "SELECT \
+    (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments \
+        WHERE pledge_id IS NOT NULL OR roster_id IS NOT NULL) AS matched, \
+    (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM fund_ledger \
+        WHERE kind <> 'allocation') AS gifts, \
+    (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM fund_ledger \
+        WHERE kind = 'allocation') AS allocations";
+
+/// Receipt numbers of each year: how many, how many different, the lowest and highest.
+const RECEIPT_YEARS: &str = "SELECT year, COUNT(*) AS total, COUNT(DISTINCT seq) AS distinct_seqs, \
+    MIN(seq) AS lowest, MAX(seq) AS highest FROM receipts GROUP BY year ORDER BY year";
+
+/// Receipts, and payments with more than one live receipt.
+const RECEIPTS_DOUBLED: &str = "SELECT (SELECT COUNT(*) FROM receipts) AS total, \
+    (SELECT COUNT(*) FROM (SELECT payment_id FROM receipts \
+        WHERE status = 'live' AND payment_id IS NOT NULL \
+        GROUP BY payment_id HAVING COUNT(*) > 1) d) AS wrong";
+
+#[derive(FromQueryResult)]
+struct Amount {
+    id: String,
+    n: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Tally {
+    total: i64,
+    wrong: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Ledger {
+    matched: i64,
+    gifts: i64,
+    allocations: i64,
+}
+
+#[derive(FromQueryResult)]
+struct ReceiptYear {
+    year: i32,
+    total: i64,
+    distinct_seqs: i64,
+    lowest: i64,
+    highest: i64,
+}
+
+impl ReceiptYear {
+    /// Numbered 1, 2, … without a gap or a repeat.
+    fn is_gapless(&self) -> bool {
+        self.lowest == 1 && self.highest == self.total && self.distinct_seqs == self.total
+    }
+}
+
+fn statement(db: &DatabaseConnection, sql: &str) -> Statement {
+    Statement::from_string(db.get_database_backend(), sql)
+}
+
+async fn one<T: FromQueryResult>(db: &DatabaseConnection, sql: &str) -> anyhow::Result<T> {
+    T::find_by_statement(statement(db, sql))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the check's query returned no row"))
+}
+
+/// Running totals equal the ledgers they summarise.
+pub(super) async fn check_fundraising(
+    db: &DatabaseConnection,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    use sea_orm::EntityTrait;
+    let paid: HashMap<String, i64> = Amount::find_by_statement(statement(db, PAID_BY_CAMPAIGN))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.n))
+        .collect();
+    let campaigns = campaign::Entity::find().all(db).await?;
+    let mut wrong_campaigns = Vec::new();
+    for c in &campaigns {
+        let sums = crate::fundraising::totals::read(db, &c.id).await?;
+        let raised = sums
+            .iter()
+            .find(|s| s.dimension == "all")
+            .map_or(0, |s| s.money_fen);
+        let ledger = paid.get(&c.id).copied().unwrap_or(0);
+        if raised != ledger {
+            wrong_campaigns.push(format!("{}：累计 {raised} ≠ 到账合计 {ledger}", c.name));
+        }
+    }
+    let detail = if wrong_campaigns.is_empty() {
+        String::new()
+    } else {
+        format!("（不符：{}）", wrong_campaigns.join("；"))
+    };
+    report.record(
+        wrong_campaigns.is_empty(),
+        format!(
+            "{} 个募捐活动的已筹金额等于其到账合计{detail}",
+            campaigns.len()
+        ),
+    );
+    let rosters: Tally = one(db, ROSTERS_PAID).await?;
+    report.record(
+        rosters.wrong == 0,
+        format!(
+            "{} 份名单的已付合计等于其汇款（不符：{}）",
+            rosters.total, rosters.wrong
+        ),
+    );
+    let pledges: Tally = one(db, PLEDGES_PAID).await?;
+    report.record(
+        pledges.wrong == 0,
+        format!(
+            "{} 笔认捐的已付金额等于其到账合计（不符：{}）",
+            pledges.total, pledges.wrong
+        ),
+    );
+    let ledger: Ledger = one(db, LEDGER).await?;
+    report.record(
+        ledger.allocations == 0,
+        format!("拨付分录借贷相抵（合计 {}）", ledger.allocations),
+    );
+    report.record(
+        ledger.matched == ledger.gifts,
+        format!(
+            "基金台账的捐赠合计 {} 等于已匹配到账合计 {}",
+            ledger.gifts, ledger.matched
+        ),
+    );
+    Ok(())
+}
+
+/// Receipt numbers of each year run from 1 without a gap or a repeat; each payment has at
+/// most one live receipt.
+pub(super) async fn check_receipts(
+    db: &DatabaseConnection,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let years = ReceiptYear::find_by_statement(statement(db, RECEIPT_YEARS))
+        .all(db)
+        .await?;
+    let gaps: Vec<String> = years
+        .iter()
+        .filter(|y| !y.is_gapless())
+        .map(|y| y.year.to_string())
+        .collect();
+    let receipts: Tally = one(db, RECEIPTS_DOUBLED).await?;
+    report.record(
+        gaps.is_empty(),
+        format!(
+            "{} 张票据的号码逐年连续且不重复{}",
+            receipts.total,
+            if gaps.is_empty() {
+                String::new()
+            } else {
+                format!("（有缺号或重号：{}）", gaps.join("、"))
+            }
+        ),
+    );
+    report.record(
+        receipts.wrong == 0,
+        format!("每笔到账至多一张有效票据（重复：{}）", receipts.wrong),
+    );
+    Ok(())
+}
