@@ -307,6 +307,21 @@ pub async fn progress(
         "ratio of throughput (million / thousand): {:.2}",
         at_million.throughput() / at_thousand.throughput().max(1e-9)
     )?;
+    let check = server.run_command(&["check"])?;
+    writeln!(
+        out,
+        "sunshine check over 1,001,000 payments: {:.2} s, peak memory {:.1} MB, {}",
+        check.elapsed.as_secs_f64(),
+        check.peak_bytes as f64 / 1e6,
+        if check.succeeded {
+            "all checks held"
+        } else {
+            "FAILED"
+        }
+    )?;
+    if !check.succeeded {
+        anyhow::bail!("sunshine check failed:\n{}", check.stdout);
+    }
     Ok(())
 }
 

@@ -10,6 +10,9 @@ use crate::database::TestDatabase;
 /// A running server process.
 pub struct ServerProcess {
     child: Child,
+    /// The program and the flag that make it the server's command line.
+    program: PathBuf,
+    flag: String,
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     /// The database it runs on (dropped after the server).
@@ -25,7 +28,7 @@ impl ServerProcess {
         database: TestDatabase,
     ) -> anyhow::Result<Self> {
         let port = free_port()?;
-        let child = Command::new(program)
+        let child = Command::new(&program)
             .args(args)
             // Benchmarks pledge from one address far above the public limit.
             .env("SUNSHINE_PLEDGES_PER_MINUTE", "100000000")
@@ -40,6 +43,8 @@ impl ServerProcess {
             .spawn()?;
         let mut server = Self {
             child,
+            flag: args.first().map(|a| (*a).to_owned()).unwrap_or_default(),
+            program,
             base: format!("http://127.0.0.1:{port}"),
             database,
         };
@@ -81,6 +86,61 @@ impl ServerProcess {
                 .map_or(0, |kb| kb * 1024)
         };
         (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+/// How a command of the server's program went.
+pub struct CommandRun {
+    pub succeeded: bool,
+    pub elapsed: Duration,
+    /// Peak resident memory, bytes, as last seen while it ran (sampled every 5 ms).
+    pub peak_bytes: u64,
+    pub stdout: String,
+}
+
+impl ServerProcess {
+    /// Runs `sunshine <args…>` (such as `check`) on the server's database and data, as
+    /// an operator would beside the running server.
+    pub fn run_command(&self, args: &[&str]) -> anyhow::Result<CommandRun> {
+        let started = Instant::now();
+        let mut child = Command::new(&self.program)
+            .arg(&self.flag)
+            .args(args)
+            .env("DATABASE_URL", &self.database.url)
+            .env("SUNSHINE_DATA_DIR", &self.database.data_dir)
+            .env("SUNSHINE_ENV", "development")
+            .env("SUNSHINE_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let status_path = format!("/proc/{}/status", child.id());
+        let mut peak_bytes = 0;
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            let status = std::fs::read_to_string(&status_path).unwrap_or_default();
+            if let Some(kb) = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+            {
+                peak_bytes = peak_bytes.max(kb * 1024);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let elapsed = started.elapsed();
+        let mut stdout = String::new();
+        if let Some(mut out) = child.stdout.take() {
+            std::io::Read::read_to_string(&mut out, &mut stdout)?;
+        }
+        Ok(CommandRun {
+            succeeded: status.success(),
+            elapsed,
+            peak_bytes,
+            stdout,
+        })
     }
 }
 
