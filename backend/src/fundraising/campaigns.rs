@@ -1,6 +1,6 @@
 //! Campaigns: create, open, close, list; their progress is in `campaign_progress`.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -279,9 +279,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<()> {
     if campaign::Entity::find().count(db).await? > 0 {
         return Ok(());
     }
-    let year = Utc::now()
-        .with_timezone(&crate::receipts::service::shanghai())
-        .year();
+    let year = crate::kernel::china_time::this_year();
     let day = |month, day| {
         NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| AppError::internal("no such day"))
     };

@@ -118,9 +118,7 @@ async fn my_gifts(
             (p, amount, paid, label)
         })
         .collect();
-    let year = chrono::Datelike::year(
-        &chrono::Utc::now().with_timezone(&crate::receipts::service::shanghai()),
-    );
+    let year = crate::kernel::china_time::this_year();
     Ok(render(&MyGiftsPage {
         layout: Layout::new("我的捐赠", Some(&user), &csrf),
         gifts,

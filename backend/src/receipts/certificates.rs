@@ -10,7 +10,6 @@ use sea_orm::{
 };
 
 use super::certificate::{self as certificate, Model as Certificate};
-use super::service::shanghai;
 use crate::error::{AppError, AppResult};
 use crate::fundraising::entities::{campaign, donor, pledge};
 use crate::ids::new_id;
@@ -71,7 +70,7 @@ async fn ensure(txn: &DatabaseTransaction, gifts: &[pledge::Model]) -> AppResult
         .filter(|p| !have.iter().any(|c| c.pledge_id == p.id))
         .collect();
     if !missing.is_empty() {
-        let today = Utc::now().with_timezone(&shanghai()).date_naive();
+        let today = crate::kernel::china_time::today();
         let year = today.year();
         let first =
             take_numbers(txn, year, i64::try_from(missing.len()).unwrap_or(i64::MAX)).await?;

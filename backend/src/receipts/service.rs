@@ -1,6 +1,6 @@
 //! Issuing, voiding, reissuing and verifying receipts.
 
-use chrono::{Datelike, FixedOffset, Utc};
+use chrono::{Datelike, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -54,11 +54,6 @@ impl ReceiptView {
             replaces_id: r.replaces_id.clone(),
         }
     }
-}
-
-/// China's time zone (UTC+8, no daylight saving), for the dates printed on paper.
-pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
 /// Whether a new receipt was made, or the payment's live one returned.
@@ -229,7 +224,7 @@ async fn make(
         .one(txn)
         .await?
         .map_or_else(|| "财务".into(), |u| u.display_name);
-    let today = Utc::now().with_timezone(&shanghai()).date_naive();
+    let today = crate::kernel::china_time::today();
     let year = today.year();
     let seq = next_number(txn, year).await?;
     let model = receipt::ActiveModel {
