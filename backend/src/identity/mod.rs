@@ -6,6 +6,7 @@ pub mod extract;
 pub mod password;
 mod role;
 pub mod service;
+mod sessions;
 pub mod tokens;
 pub mod users_api;
 
