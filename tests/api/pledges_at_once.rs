@@ -190,3 +190,79 @@ async fn pledges_go_on_after_the_database_drops_the_writers_connections() {
     assert_eq!(last.status(), 201, "the writers took new connections");
     assert!(written > 0);
 }
+
+/// Makes the database refuse a donor named `拒绝`, as a fault no check of the platform
+/// foresaw would: a trigger, on either database.
+async fn refuse_donors_named_refused(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let sql = if app.database.is_postgres() {
+        "CREATE FUNCTION refuse_donor() RETURNS trigger LANGUAGE plpgsql AS $$ \
+         BEGIN IF NEW.name = '拒绝' THEN RAISE EXCEPTION 'refused by the test trigger'; END IF; \
+         RETURN NEW; END $$; \
+         CREATE TRIGGER refuse_donor BEFORE INSERT ON donors \
+         FOR EACH ROW EXECUTE FUNCTION refuse_donor()"
+    } else {
+        "CREATE TRIGGER refuse_donor BEFORE INSERT ON donors WHEN NEW.name = '拒绝' \
+         BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END"
+    };
+    app.state.db.execute_unprepared(sql).await.expect("trigger");
+}
+
+/// A pledge the database refuses fails alone: on PostgreSQL its batch is written again
+/// pledge by pledge, so the pledges that arrived with it are still made. Its answer is a
+/// problem without the database's words, and its idempotency key stays unused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pledge_the_database_refuses_fails_alone_and_keeps_nothing() {
+    let app = TestApp::spawn().await;
+    let open = app.open_campaign("数据库拒绝", 10_000_000).await;
+    refuse_donors_named_refused(&app).await;
+    let mut refused = body(&open, 1);
+    refused["donor"] = json!({ "kind": "individual", "name": "拒绝", "phone": "13800001234" });
+    let mut requests: Vec<(u16, Value, Option<String>)> = (0..24_usize)
+        .map(|i| (201, body(&open, i), Some(format!("alongside-{i}"))))
+        .collect();
+    requests.insert(12, (500, refused, Some("refused-once".into())));
+    let sent = requests.iter().map(|(_, body, key)| {
+        let mut request = app.client.post(app.url("/api/v1/pledges")).json(body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send()
+    });
+    let mut pledged = 0;
+    for ((expected, body, _), answer) in requests.iter().zip(futures::future::join_all(sent).await)
+    {
+        let answer = answer.expect("answer");
+        assert_eq!(answer.status().as_u16(), *expected, "{body}");
+        let text = answer.text().await.expect("body");
+        if *expected == 201 {
+            pledged += body["amount_fen"].as_i64().expect("amount");
+        } else {
+            assert!(crate::helpers::has_chinese(&text), "{text}");
+            assert!(!text.contains("refused"), "{text}");
+            crate::helpers::assert_no_internals(&text);
+        }
+    }
+    let progress: Value = app
+        .get(&format!("/api/v1/campaigns/{open}/progress"), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(progress["pledged_unpaid_fen"], pledged);
+
+    // The key of the refused pledge was not kept: the donor's corrected pledge uses it.
+    let corrected = app
+        .client
+        .post(app.url("/api/v1/pledges"))
+        .header("idempotency-key", "refused-once")
+        .json(&body(&open, 30))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(corrected.status(), 201);
+    let report = sunshine::check::run(&app.state.db)
+        .await
+        .expect("check runs");
+    assert_eq!(report.violations, 0, "{:#?}", report.lines);
+}
