@@ -9,6 +9,7 @@ mod errors;
 mod fundraising;
 mod funds;
 mod helpers;
+mod idempotency;
 mod identity;
 mod ops;
 mod pages;

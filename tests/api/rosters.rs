@@ -4,6 +4,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use tests::TestApp;
 
+use crate::fundraising::progress;
 use crate::helpers::assert_problem;
 
 pub(crate) async fn unit_id(app: &TestApp) -> String {
@@ -43,14 +44,6 @@ pub(crate) fn staff_csv(people: usize) -> (String, i64) {
         text.push_str(&format!("职工{i:05},第{}车间,{yuan},{anonymous},\n", i % 7));
     }
     (text, total)
-}
-
-async fn progress(app: &TestApp, campaign: &str) -> Value {
-    app.get(&format!("/api/v1/campaigns/{campaign}/progress"), None)
-        .await
-        .json()
-        .await
-        .expect("json")
 }
 
 #[tokio::test]
