@@ -51,7 +51,7 @@ async fn the_check_finds_totals_that_disagree_with_the_ledger() {
         "UPDATE campaign_totals SET money_fen = money_fen + 1 WHERE dimension = 'all'",
     )
     .await;
-    assert_only_broken(&app, "已筹金额", "累计 101 ≠ 到账合计 100").await;
+    assert_only_broken(&app, "已筹金额", "累计 ¥1.01 ≠ 到账合计 ¥1.00").await;
 }
 
 #[tokio::test]
@@ -125,7 +125,7 @@ async fn the_check_finds_a_gift_missing_from_the_fund_ledger_and_an_unbalanced_a
         "UPDATE fund_ledger SET amount_fen = amount_fen - 1 WHERE kind <> 'allocation'",
     )
     .await;
-    assert_only_broken(&app, "基金台账", "49999 等于已匹配到账合计 50000").await;
+    assert_only_broken(&app, "基金台账", "¥499.99 等于已匹配到账合计 ¥500.00").await;
     tamper(
         &app,
         "UPDATE fund_ledger SET amount_fen = amount_fen + 1 WHERE kind <> 'allocation'",
@@ -136,7 +136,7 @@ async fn the_check_finds_a_gift_missing_from_the_fund_ledger_and_an_unbalanced_a
         "UPDATE fund_ledger SET amount_fen = 19999 WHERE amount_fen = 20000 AND kind = 'allocation'",
     )
     .await;
-    assert_only_broken(&app, "拨付分录", "合计 -1").await;
+    assert_only_broken(&app, "拨付分录", "合计 -¥0.01").await;
 }
 
 #[tokio::test]

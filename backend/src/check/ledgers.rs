@@ -9,6 +9,7 @@ use sea_orm::{DatabaseConnection, FromQueryResult, Statement};
 
 use super::Report;
 use crate::fundraising::entities::campaign;
+use crate::kernel::Fen;
 
 /// Money confirmed for each campaign, by the payments.
 const PAID_BY_CAMPAIGN: &str = "SELECT campaign_id AS id, CAST(SUM(amount_fen) AS BIGINT) AS n \
@@ -120,7 +121,12 @@ pub(super) async fn check_fundraising(
             .map_or(0, |s| s.money_fen);
         let ledger = paid.get(&c.id).copied().unwrap_or(0);
         if raised != ledger {
-            wrong_campaigns.push(format!("{}：累计 {raised} ≠ 到账合计 {ledger}", c.name));
+            wrong_campaigns.push(format!(
+                "{}：累计 {} ≠ 到账合计 {}",
+                c.name,
+                Fen(raised),
+                Fen(ledger)
+            ));
         }
     }
     let detail = if wrong_campaigns.is_empty() {
@@ -154,13 +160,14 @@ pub(super) async fn check_fundraising(
     let ledger: Ledger = one(db, LEDGER).await?;
     report.record(
         ledger.allocations == 0,
-        format!("拨付分录借贷相抵（合计 {}）", ledger.allocations),
+        format!("拨付分录借贷相抵（合计 {}）", Fen(ledger.allocations)),
     );
     report.record(
         ledger.matched == ledger.gifts,
         format!(
             "基金台账的捐赠合计 {} 等于已匹配到账合计 {}",
-            ledger.gifts, ledger.matched
+            Fen(ledger.gifts),
+            Fen(ledger.matched)
         ),
     );
     Ok(())
