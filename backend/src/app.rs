@@ -51,11 +51,7 @@ impl Application {
         seed::seed_reference(&db).await.map_err(anyhow_app)?;
         let demo_accounts =
             if !config.is_production() && seed::no_users_yet(&db).await.map_err(anyhow_app)? {
-                let accounts = seed::seed_demo(&db).await.map_err(anyhow_app)?;
-                fundraising::campaigns::seed_demo(&db)
-                    .await
-                    .map_err(anyhow_app)?;
-                accounts
+                seed::seed_demo(&db).await.map_err(anyhow_app)?
             } else {
                 Vec::new()
             };

@@ -136,9 +136,6 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 let accounts = seed::seed_demo(&db)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                crate::fundraising::campaigns::seed_demo(&db)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
                 print_accounts(&accounts)?;
             }
             Ok(ExitCode::SUCCESS)

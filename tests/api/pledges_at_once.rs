@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 use tests::TestApp;
 
+use crate::fundraising::progress;
+
 fn donor(i: usize) -> Value {
     match i % 3 {
         0 => json!({ "kind": "individual", "name": format!("同时{i}"), "phone": "13800001234" }),
@@ -22,6 +24,24 @@ fn body(campaign: &str, i: usize) -> Value {
         "donor": donor(i),
         "region_code": if i.is_multiple_of(2) { Some("220202") } else { None },
     })
+}
+
+/// Pledges expected to answer with a status, each with its idempotency key if any.
+type Expected = Vec<(u16, Value, Option<String>)>;
+
+/// Sends every pledge at the same moment; the answers in the same order.
+async fn send_at_once(
+    app: &TestApp,
+    requests: &Expected,
+) -> Vec<reqwest::Result<reqwest::Response>> {
+    let sent = requests.iter().map(|(_, body, key)| {
+        let mut request = app.client.post(app.url("/api/v1/pledges")).json(body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send()
+    });
+    futures::future::join_all(sent).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -43,7 +63,7 @@ async fn good_and_bad_pledges_sent_together_each_get_their_own_answer() {
 
     // 30 good pledges (every third with its own key), 5 to a campaign not open, 5 to a
     // project that does not exist, and one key sent 4 times.
-    let mut requests: Vec<(u16, Value, Option<String>)> = Vec::new();
+    let mut requests: Expected = Vec::new();
     for i in 0..30_usize {
         let key = i.is_multiple_of(3).then(|| format!("together-{i}"));
         requests.push((201, body(&open, i), key));
@@ -57,14 +77,7 @@ async fn good_and_bad_pledges_sent_together_each_get_their_own_answer() {
     for _ in 0..4 {
         requests.push((201, body(&open, 99), Some("together-repeated".into())));
     }
-    let sent = requests.iter().map(|(_, body, key)| {
-        let mut request = app.client.post(app.url("/api/v1/pledges")).json(body);
-        if let Some(key) = key {
-            request = request.header("idempotency-key", key);
-        }
-        request.send()
-    });
-    let answers = futures::future::join_all(sent).await;
+    let answers = send_at_once(&app, &requests).await;
 
     let mut made = std::collections::BTreeSet::new();
     for ((expected, body, _), answer) in requests.iter().zip(answers) {
@@ -90,20 +103,8 @@ async fn good_and_bad_pledges_sent_together_each_get_their_own_answer() {
     // 30 pledges and the repeated key's one.
     assert_eq!(made.len(), 31);
     let pledged: i64 = made.iter().map(|(_, amount)| amount).sum();
-    let progress: Value = app
-        .get(&format!("/api/v1/campaigns/{open}/progress"), None)
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(progress["pledged_unpaid_fen"], pledged);
-    let draft_progress: Value = app
-        .get(&format!("/api/v1/campaigns/{draft}/progress"), None)
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(draft_progress["pledged_unpaid_fen"], 0);
+    assert_eq!(progress(&app, &open).await["pledged_unpaid_fen"], pledged);
+    assert_eq!(progress(&app, &draft).await["pledged_unpaid_fen"], 0);
     let report = sunshine::check::run(&app.state.db)
         .await
         .expect("check runs");
@@ -218,20 +219,12 @@ async fn a_pledge_the_database_refuses_fails_alone_and_keeps_nothing() {
     refuse_donors_named_refused(&app).await;
     let mut refused = body(&open, 1);
     refused["donor"] = json!({ "kind": "individual", "name": "拒绝", "phone": "13800001234" });
-    let mut requests: Vec<(u16, Value, Option<String>)> = (0..24_usize)
+    let mut requests: Expected = (0..24_usize)
         .map(|i| (201, body(&open, i), Some(format!("alongside-{i}"))))
         .collect();
     requests.insert(12, (500, refused, Some("refused-once".into())));
-    let sent = requests.iter().map(|(_, body, key)| {
-        let mut request = app.client.post(app.url("/api/v1/pledges")).json(body);
-        if let Some(key) = key {
-            request = request.header("idempotency-key", key);
-        }
-        request.send()
-    });
     let mut pledged = 0;
-    for ((expected, body, _), answer) in requests.iter().zip(futures::future::join_all(sent).await)
-    {
+    for ((expected, body, _), answer) in requests.iter().zip(send_at_once(&app, &requests).await) {
         let answer = answer.expect("answer");
         assert_eq!(answer.status().as_u16(), *expected, "{body}");
         let text = answer.text().await.expect("body");
@@ -243,13 +236,7 @@ async fn a_pledge_the_database_refuses_fails_alone_and_keeps_nothing() {
             crate::helpers::assert_no_internals(&text);
         }
     }
-    let progress: Value = app
-        .get(&format!("/api/v1/campaigns/{open}/progress"), None)
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(progress["pledged_unpaid_fen"], pledged);
+    assert_eq!(progress(&app, &open).await["pledged_unpaid_fen"], pledged);
 
     // The key of the refused pledge was not kept: the donor's corrected pledge uses it.
     let corrected = app

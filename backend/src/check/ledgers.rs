@@ -3,17 +3,21 @@
 //! pledges and receipts there are. The SQL is the same on SQLite and PostgreSQL; sums are
 //! cast to BIGINT, since PostgreSQL sums BIGINT into NUMERIC.
 
-use std::collections::HashMap;
-
 use sea_orm::{DatabaseConnection, FromQueryResult, Statement};
 
 use super::Report;
-use crate::fundraising::entities::campaign;
 use crate::kernel::Fen;
 
-/// Money confirmed for each campaign, by the payments.
-const PAID_BY_CAMPAIGN: &str = "SELECT campaign_id AS id, CAST(SUM(amount_fen) AS BIGINT) AS n \
-    FROM payments WHERE campaign_id IS NOT NULL GROUP BY campaign_id";
+/// Each campaign's money raised by its running totals (the `all` key, summed over its
+/// slots) and by its payments.
+const CAMPAIGNS_RAISED: &str = "SELECT c.name, \
+    CAST(COALESCE(t.raised, 0) AS BIGINT) AS raised, CAST(COALESCE(p.paid, 0) AS BIGINT) AS paid \
+    FROM campaigns c \
+    LEFT JOIN (SELECT campaign_id, SUM(money_fen) AS raised FROM campaign_totals \
+        WHERE dimension = 'all' GROUP BY campaign_id) t ON t.campaign_id = c.id \
+    LEFT JOIN (SELECT campaign_id, SUM(amount_fen) AS paid FROM payments \
+        WHERE campaign_id IS NOT NULL GROUP BY campaign_id) p ON p.campaign_id = c.id \
+    ORDER BY c.name";
 
 /// Pledges, and those whose paid amount is negative or, outside a staff list, differs
 /// from the sum of their payments.
@@ -54,9 +58,10 @@ const RECEIPTS_DOUBLED: &str = "SELECT (SELECT COUNT(*) FROM receipts) AS total,
         GROUP BY payment_id HAVING COUNT(*) > 1) d) AS wrong";
 
 #[derive(FromQueryResult)]
-struct Amount {
-    id: String,
-    n: i64,
+struct CampaignRaised {
+    name: String,
+    raised: i64,
+    paid: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -104,31 +109,21 @@ pub(super) async fn check_fundraising(
     db: &DatabaseConnection,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    use sea_orm::EntityTrait;
-    let paid: HashMap<String, i64> = Amount::find_by_statement(statement(db, PAID_BY_CAMPAIGN))
+    let campaigns = CampaignRaised::find_by_statement(statement(db, CAMPAIGNS_RAISED))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.n))
-        .collect();
-    let campaigns = campaign::Entity::find().all(db).await?;
-    let mut wrong_campaigns = Vec::new();
-    for c in &campaigns {
-        let sums = crate::fundraising::totals::read(db, &c.id).await?;
-        let raised = sums
-            .iter()
-            .find(|s| s.dimension == "all")
-            .map_or(0, |s| s.money_fen);
-        let ledger = paid.get(&c.id).copied().unwrap_or(0);
-        if raised != ledger {
-            wrong_campaigns.push(format!(
+        .await?;
+    let wrong_campaigns: Vec<String> = campaigns
+        .iter()
+        .filter(|c| c.raised != c.paid)
+        .map(|c| {
+            format!(
                 "{}：累计 {} ≠ 到账合计 {}",
                 c.name,
-                Fen(raised),
-                Fen(ledger)
-            ));
-        }
-    }
+                Fen(c.raised),
+                Fen(c.paid)
+            )
+        })
+        .collect();
     let detail = if wrong_campaigns.is_empty() {
         String::new()
     } else {

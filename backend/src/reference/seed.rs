@@ -191,7 +191,8 @@ pub fn demo_username(role: Role) -> &'static str {
     }
 }
 
-/// Adds a demo work unit and one demo account per role, skipping any that exist.
+/// Adds a demo work unit, one demo account per role and this year's 双日捐 as an open
+/// campaign, skipping any that exist.
 #[tracing::instrument(skip_all)]
 pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<Vec<DemoAccount>> {
     let unit_id = demo_unit(db).await?;
@@ -234,6 +235,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<Vec<DemoAccount>> {
             role,
         });
     }
+    crate::fundraising::campaigns::seed_demo(db).await?;
     Ok(created)
 }
 

@@ -75,17 +75,7 @@ impl ServerProcess {
 
     /// The server's resident memory now and at its peak, in bytes (Linux `/proc`).
     pub fn memory(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-                .map_or(0, |kb| kb * 1024)
-        };
-        (field("VmRSS:"), field("VmHWM:"))
+        memory_of(self.child.id())
     }
 }
 
@@ -113,21 +103,12 @@ impl ServerProcess {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()?;
-        let status_path = format!("/proc/{}/status", child.id());
         let mut peak_bytes = 0;
         let status = loop {
             if let Some(status) = child.try_wait()? {
                 break status;
             }
-            let status = std::fs::read_to_string(&status_path).unwrap_or_default();
-            if let Some(kb) = status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
-            {
-                peak_bytes = peak_bytes.max(kb * 1024);
-            }
+            peak_bytes = peak_bytes.max(memory_of(child.id()).1);
             std::thread::sleep(Duration::from_millis(5));
         };
         let elapsed = started.elapsed();
@@ -149,6 +130,20 @@ impl Drop for ServerProcess {
         self.child.kill().ok();
         self.child.wait().ok();
     }
+}
+
+/// A process's resident memory now and at its peak, in bytes; 0 once it is gone.
+fn memory_of(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
 
 fn free_port() -> std::io::Result<u16> {
