@@ -43,7 +43,8 @@ use crate::personal_data::Vault;
 /// that one gathers pledges while the other commits; more would only make smaller
 /// batches, each paying the statement's fixed cost.
 const WRITERS: usize = 2;
-/// A batch gathered while another writer is writing waits until it holds this many.
+/// A batch gathered while another writer is writing waits until it holds as many pledges
+/// as that one, but never for more than this many.
 const BUSY_BATCH: usize = 8;
 
 /// A pledge waiting for its batch.
@@ -83,6 +84,8 @@ struct Shared {
     rounds: AtomicUsize,
     /// How many writers are writing a batch now.
     busy: watch::Sender<usize>,
+    /// How many pledges the batches being written hold.
+    writing: AtomicUsize,
 }
 
 /// The handle requests give their pledges to.
@@ -108,6 +111,7 @@ impl PledgeWriter {
             vault: vault.clone(),
             rounds: AtomicUsize::new(0),
             busy: watch::Sender::new(0),
+            writing: AtomicUsize::new(0),
         });
         let (stop, stopped) = watch::channel(false);
         for _ in 0..WRITERS {
@@ -155,8 +159,10 @@ impl PledgeWriter {
 async fn writer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
     let mut connection: Option<PgConnection> = None;
     while let Some(batch) = next_batch(&shared, &mut stopped).await {
+        let size = batch.len();
+        shared.writing.fetch_add(size, Ordering::Relaxed);
         shared.busy.send_modify(|n| *n += 1);
-        metrics::histogram!("pledge_batch_size").record(batch.len() as f64);
+        metrics::histogram!("pledge_batch_size").record(size as f64);
         let round = shared.rounds.fetch_add(1, Ordering::Relaxed);
         let slot = i16::try_from(round % SLOTS as usize).unwrap_or_default();
         let conn = match connection.take() {
@@ -165,12 +171,16 @@ async fn writer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
         };
         match conn {
             Ok(mut conn) => {
-                if write_batch(&mut conn, &shared, batch, slot).await {
+                let started = std::time::Instant::now();
+                let fit = write_batch(&mut conn, &shared, batch, slot).await;
+                metrics::histogram!("pledge_batch_seconds").record(started.elapsed().as_secs_f64());
+                if fit {
                     connection = Some(conn);
                 }
             }
             Err(error) => fail(batch, &error),
         }
+        shared.writing.fetch_sub(size, Ordering::Relaxed);
         shared.busy.send_modify(|n| *n -= 1);
     }
     if let Some(conn) = connection {
@@ -190,9 +200,9 @@ async fn connect(pool: &PgPool) -> Result<PgConnection, sqlx::Error> {
 
 /// The next batch: pledges held back last time first, each key once a batch, then what
 /// has arrived, waiting for one if there is none. While another writer is writing, it
-/// waits for more until it holds `BUSY_BATCH`: a batch's fixed cost (its plan, its
-/// commit) is most of a small batch's, and the other writer will soon be free. `None`
-/// once the server stops.
+/// waits for more until it holds as many as that writer's batch (`busy_target`): a
+/// batch's fixed cost (its plan, its commit) is most of a small batch's, and the other
+/// writer will soon be free. `None` once the server stops.
 async fn next_batch(shared: &Shared, stopped: &mut watch::Receiver<bool>) -> Option<Vec<Job>> {
     let mut queue = tokio::select! {
         queue = shared.queue.lock() => queue,
@@ -214,7 +224,7 @@ async fn next_batch(shared: &Shared, stopped: &mut watch::Receiver<bool>) -> Opt
     while !batch.is_full() {
         let job = match queue.receiver.try_recv() {
             Ok(job) => job,
-            Err(_) if batch.jobs.len() >= BUSY_BATCH => break,
+            Err(_) if batch.jobs.len() >= busy_target(shared) => break,
             Err(_) => tokio::select! {
                 job = queue.receiver.recv() => match job {
                     Some(job) => job,
@@ -370,4 +380,12 @@ fn is_reference_clash(error: &sqlx::Error) -> bool {
     error.as_database_error().is_some_and(|e| {
         e.is_unique_violation() && e.constraint() == Some("pledges_reference_code_key")
     })
+}
+
+/// How many pledges a batch gathered while another is being written waits for: as many
+/// as that batch holds, up to `BUSY_BATCH`. A batch as large as the one in flight pays no
+/// more per pledge, and by starting now it overlaps the other's commit instead of
+/// queueing behind it.
+fn busy_target(shared: &Shared) -> usize {
+    shared.writing.load(Ordering::Relaxed).clamp(1, BUSY_BATCH)
 }

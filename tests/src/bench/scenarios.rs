@@ -56,6 +56,7 @@ pub async fn pledge(
             .collect::<Result<Vec<_>, _>>()?;
         let connections = Arc::new(connections);
         let batches_before = histogram(&http, &server.base, "pledge_batch_size").await?;
+        let seconds_before = histogram(&http, &server.base, "pledge_batch_seconds").await?;
         let mut figures: Option<Figures> = None;
         let mut references = Vec::new();
         // Pledges and pgbench take turns, so that both see the machine alike even when
@@ -92,14 +93,16 @@ pub async fn pledge(
         let figures = figures.ok_or_else(|| anyhow::anyhow!("no rounds"))?;
         let reference = references.iter().sum::<f64>() / references.len().max(1) as f64;
         let batches = histogram(&http, &server.base, "pledge_batch_size").await?;
+        let batch_seconds = histogram(&http, &server.base, "pledge_batch_seconds").await?;
         writeln!(out, "{}", figures.line())?;
         let (pledges, count) = (batches.0 - batches_before.0, batches.1 - batches_before.1);
         writeln!(
             out,
-            "{:<28} {:>10.0} batches of {:.1} pledges on average",
+            "{:<28} {:>10.0} batches of {:.1} pledges on average, written in {:.2} ms",
             "batches",
             count,
-            pledges / count.max(1.0)
+            pledges / count.max(1.0),
+            1_000.0 * (batch_seconds.0 - seconds_before.0) / count.max(1.0)
         )?;
         writeln!(
             out,
