@@ -24,6 +24,19 @@ pub(crate) async fn pledge(app: &TestApp, body: &Value) -> Value {
     response.json().await.expect("json")
 }
 
+/// A pledge's request, with an idempotency key if given, to send when the test chooses.
+pub(crate) fn pledge_request(
+    app: &TestApp,
+    body: &Value,
+    key: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let request = app.client.post(app.url("/api/v1/pledges")).json(body);
+    match key {
+        Some(key) => request.header("idempotency-key", key),
+        None => request,
+    }
+}
+
 pub(crate) async fn progress(app: &TestApp, campaign_id: &str) -> Value {
     app.get(&format!("/api/v1/campaigns/{campaign_id}/progress"), None)
         .await

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use tests::TestApp;
 
-use crate::fundraising::{individual, progress};
+use crate::fundraising::{individual, pledge_request, progress};
 use crate::helpers::assert_problem;
 
 #[tokio::test]
@@ -12,13 +12,7 @@ async fn the_same_idempotency_key_twice_makes_one_pledge() {
     let app = TestApp::spawn().await;
     let campaign = app.open_campaign("幂等", 1_000_000).await;
     let body = individual(&campaign, 10_000);
-    let send = || {
-        app.client
-            .post(app.url("/api/v1/pledges"))
-            .header("idempotency-key", "phone-retry-0001")
-            .json(&body)
-            .send()
-    };
+    let send = || pledge_request(&app, &body, Some("phone-retry-0001")).send();
     let first: Value = send().await.expect("first").json().await.expect("json");
     let second = send().await.expect("second");
     assert_eq!(second.status(), 201);
@@ -38,14 +32,14 @@ async fn the_same_idempotency_key_twice_makes_one_pledge() {
         10_000
     );
 
-    let other_body = app
-        .client
-        .post(app.url("/api/v1/pledges"))
-        .header("idempotency-key", "phone-retry-0001")
-        .json(&individual(&campaign, 99_900))
-        .send()
-        .await
-        .expect("reuse");
+    let other_body = pledge_request(
+        &app,
+        &individual(&campaign, 99_900),
+        Some("phone-retry-0001"),
+    )
+    .send()
+    .await
+    .expect("reuse");
     assert_problem(other_body, 409).await;
 }
 
@@ -78,13 +72,7 @@ async fn the_same_idempotency_key_sent_at_once_makes_one_pledge() {
     let app = TestApp::spawn().await;
     let campaign = app.open_campaign("并发幂等", 1_000_000).await;
     let body = individual(&campaign, 10_000);
-    let attempts = (0..8).map(|_| {
-        app.client
-            .post(app.url("/api/v1/pledges"))
-            .header("idempotency-key", "same-key-at-once")
-            .json(&body)
-            .send()
-    });
+    let attempts = (0..8).map(|_| pledge_request(&app, &body, Some("same-key-at-once")).send());
     let answers = futures::future::join_all(attempts).await;
     let mut ids = Vec::new();
     for answer in answers {

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use tests::TestApp;
 
-use crate::fundraising::progress;
+use crate::fundraising::{pledge_request, progress};
 
 fn donor(i: usize) -> Value {
     match i % 3 {
@@ -34,13 +34,9 @@ async fn send_at_once(
     app: &TestApp,
     requests: &Expected,
 ) -> Vec<reqwest::Result<reqwest::Response>> {
-    let sent = requests.iter().map(|(_, body, key)| {
-        let mut request = app.client.post(app.url("/api/v1/pledges")).json(body);
-        if let Some(key) = key {
-            request = request.header("idempotency-key", key);
-        }
-        request.send()
-    });
+    let sent = requests
+        .iter()
+        .map(|(_, body, key)| pledge_request(app, body, key.as_deref()).send());
     futures::future::join_all(sent).await
 }
 
@@ -239,11 +235,7 @@ async fn a_pledge_the_database_refuses_fails_alone_and_keeps_nothing() {
     assert_eq!(progress(&app, &open).await["pledged_unpaid_fen"], pledged);
 
     // The key of the refused pledge was not kept: the donor's corrected pledge uses it.
-    let corrected = app
-        .client
-        .post(app.url("/api/v1/pledges"))
-        .header("idempotency-key", "refused-once")
-        .json(&body(&open, 30))
+    let corrected = pledge_request(&app, &body(&open, 30), Some("refused-once"))
         .send()
         .await
         .expect("answer");

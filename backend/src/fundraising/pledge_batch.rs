@@ -82,10 +82,8 @@ struct Shared {
     vault: Arc<Vault>,
     /// Batches begun, for the totals slot of the next one.
     rounds: AtomicUsize,
-    /// How many writers are writing a batch now.
-    busy: watch::Sender<usize>,
-    /// How many pledges the batches being written hold.
-    writing: AtomicUsize,
+    /// How many pledges the batches being written hold: none once no writer is writing.
+    writing: watch::Sender<usize>,
 }
 
 /// The handle requests give their pledges to.
@@ -110,8 +108,7 @@ impl PledgeWriter {
             db,
             vault: vault.clone(),
             rounds: AtomicUsize::new(0),
-            busy: watch::Sender::new(0),
-            writing: AtomicUsize::new(0),
+            writing: watch::Sender::new(0),
         });
         let (stop, stopped) = watch::channel(false);
         for _ in 0..WRITERS {
@@ -160,8 +157,7 @@ async fn writer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
     let mut connection: Option<PgConnection> = None;
     while let Some(batch) = next_batch(&shared, &mut stopped).await {
         let size = batch.len();
-        shared.writing.fetch_add(size, Ordering::Relaxed);
-        shared.busy.send_modify(|n| *n += 1);
+        shared.writing.send_modify(|n| *n += size);
         metrics::histogram!("pledge_batch_size").record(size as f64);
         let round = shared.rounds.fetch_add(1, Ordering::Relaxed);
         let slot = i16::try_from(round % SLOTS as usize).unwrap_or_default();
@@ -180,8 +176,7 @@ async fn writer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
             }
             Err(error) => fail(batch, &error),
         }
-        shared.writing.fetch_sub(size, Ordering::Relaxed);
-        shared.busy.send_modify(|n| *n -= 1);
+        shared.writing.send_modify(|n| *n -= size);
     }
     if let Some(conn) = connection {
         conn.close().await.ok();
@@ -220,7 +215,7 @@ async fn next_batch(shared: &Shared, stopped: &mut watch::Receiver<bool>) -> Opt
         };
         batch.join(job, &mut queue.held);
     }
-    let mut busy = shared.busy.subscribe();
+    let mut writing = shared.writing.subscribe();
     while !batch.is_full() {
         let job = match queue.receiver.try_recv() {
             Ok(job) => job,
@@ -230,7 +225,7 @@ async fn next_batch(shared: &Shared, stopped: &mut watch::Receiver<bool>) -> Opt
                     Some(job) => job,
                     None => break,
                 },
-                _ = busy.wait_for(|n| *n == 0) => break,
+                _ = writing.wait_for(|n| *n == 0) => break,
                 _ = stopped.wait_for(|stop| *stop) => break,
             },
         };
@@ -387,5 +382,5 @@ fn is_reference_clash(error: &sqlx::Error) -> bool {
 /// more per pledge, and by starting now it overlaps the other's commit instead of
 /// queueing behind it.
 fn busy_target(shared: &Shared) -> usize {
-    shared.writing.load(Ordering::Relaxed).clamp(1, BUSY_BATCH)
+    shared.writing.borrow().clamp(1, BUSY_BATCH)
 }
