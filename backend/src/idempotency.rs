@@ -4,6 +4,9 @@
 //! with the same key waits for the first to commit (PostgreSQL's unique index, SQLite's
 //! write lock), then finds the stored answer and replays it.
 //!
+//! Pledges keep their key in their own row instead (`fundraising::pledge_keys`); keys a
+//! pledge was made with before that still replay from here.
+//!
 //! Answers are stored sealed with the data key (`Vault`): a pledge's answer carries the
 //! access token of its private link, which the database must not hold in clear. Answers
 //! stored in clear before they were sealed (JSON, so they begin with `{`) still replay.
@@ -95,6 +98,20 @@ pub async fn stored(
     key: &str,
     request_hash: &str,
 ) -> AppResult<Stored> {
+    find(conn, vault, scope, key, request_hash)
+        .await?
+        .ok_or_else(|| AppError::internal("idempotency row vanished"))
+}
+
+/// The first answer kept for `key`, if the key is kept in `scope`; a conflict as in
+/// `stored`.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    vault: &Vault,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+) -> AppResult<Option<Stored>> {
     let select = Query::select()
         .columns(["request_hash", "status", "body"])
         .from("idempotency_keys")
@@ -102,24 +119,29 @@ pub async fn stored(
         .and_where(Expr::col("key").eq(key))
         .to_owned();
     let backend = conn.get_database_backend();
-    let row = Row::find_by_statement(backend.build(&select))
+    let Some(row) = Row::find_by_statement(backend.build(&select))
         .one(conn)
         .await?
-        .ok_or_else(|| AppError::internal("idempotency row vanished"))?;
+    else {
+        return Ok(None);
+    };
     if row.request_hash != request_hash {
-        return Err(AppError::Conflict(
-            "该幂等键已用于另一个不同的请求，请换一个新的幂等键。".into(),
-        ));
+        return Err(reused());
     }
     match (row.status, row.body) {
-        (Some(status), Some(body)) => Ok(Stored {
+        (Some(status), Some(body)) => Ok(Some(Stored {
             status: u16::try_from(status).unwrap_or(200),
             body: unseal(vault, body)?,
-        }),
+        })),
         _ => Err(AppError::Conflict(
             "相同的请求正在处理，请稍后重试。".into(),
         )),
     }
+}
+
+/// The answer when a key comes again with another request.
+pub fn reused() -> AppError {
+    AppError::Conflict("该幂等键已用于另一个不同的请求，请换一个新的幂等键。".into())
 }
 
 /// Stores the answer for the claimed key, in the same transaction as the work.

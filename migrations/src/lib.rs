@@ -11,6 +11,7 @@ mod m20261129_000006_receipts;
 mod m20261129_000007_certificates;
 mod m20261129_000008_audit;
 mod m20261130_000009_sparse_indexes;
+mod m20261130_000010_pledge_keys;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_certificates::Migration),
             Box::new(m20261129_000008_audit::Migration),
             Box::new(m20261130_000009_sparse_indexes::Migration),
+            Box::new(m20261130_000010_pledge_keys::Migration),
         ]
     }
 }

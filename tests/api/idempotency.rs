@@ -43,16 +43,14 @@ async fn the_same_idempotency_key_twice_makes_one_pledge() {
     assert_problem(other_body, 409).await;
 }
 
-/// The answer kept for a pledge's idempotency key does not hold its link's access token
-/// (nor anything else of it) in clear.
+/// The pledge made with a key keeps the key, and its link's access token only sealed.
 async fn assert_answer_kept_sealed(app: &TestApp, key: &str, answer: &Value) {
     use sea_orm::ConnectionTrait;
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
     let select = Query::select()
-        .column("body")
-        .from("idempotency_keys")
-        .and_where(Expr::col("scope").eq("pledges"))
-        .and_where(Expr::col("key").eq(key))
+        .columns(["id", "access_token_sealed"])
+        .from("pledges")
+        .and_where(Expr::col("idempotency_key").eq(key))
         .to_owned();
     let row = app
         .state
@@ -60,11 +58,75 @@ async fn assert_answer_kept_sealed(app: &TestApp, key: &str, answer: &Value) {
         .query_one(&select)
         .await
         .expect("query")
-        .expect("the key's row");
-    let body: String = row.try_get("", "body").expect("a stored answer");
+        .expect("the key's pledge");
+    let id: String = row.try_get("", "id").expect("an id");
+    assert_eq!(answer["id"], id.as_str());
+    let sealed: String = row.try_get("", "access_token_sealed").expect("a token");
     let token = answer["access_token"].as_str().expect("a token");
-    let code = answer["reference_code"].as_str().expect("a code");
-    assert!(!body.contains(token) && !body.contains(code), "{body}");
+    assert!(!sealed.contains(token), "{sealed}");
+}
+
+/// A key that a pledge was made with before pledges kept their own keys, as it was kept
+/// then: its row in `idempotency_keys`, with the whole first answer.
+async fn keep_as_before(app: &TestApp, key: &str, request: &Value, answer: &Value) {
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::Query;
+    let request: sunshine::fundraising::pledges::PledgeRequest =
+        serde_json::from_value(request.clone()).expect("a pledge request");
+    let insert = Query::insert()
+        .into_table("idempotency_keys")
+        .columns([
+            "scope",
+            "key",
+            "request_hash",
+            "status",
+            "body",
+            "created_at",
+        ])
+        .values_panic([
+            "pledges".into(),
+            key.into(),
+            sunshine::idempotency::fingerprint(&request).into(),
+            201_i16.into(),
+            answer.to_string().into(),
+            chrono::Utc::now().into(),
+        ])
+        .to_owned();
+    app.state.db.execute(&insert).await.expect("insert");
+}
+
+#[tokio::test]
+async fn a_key_kept_before_pledges_kept_their_own_still_replays() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("旧幂等键", 1_000_000).await;
+    let body = individual(&campaign, 10_000);
+    let first = serde_json::json!({
+        "id": "01a00000-0000-7000-8000-0000000000aa",
+        "reference_code": "JLAAAA2222",
+        "access_token": "kept-token",
+        "status": "pledged",
+        "link": "/p/kept-token",
+    });
+    keep_as_before(&app, "before-upgrade-0001", &body, &first).await;
+
+    let again = pledge_request(&app, &body, Some("before-upgrade-0001"))
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(again.status(), 201);
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again, first);
+    assert_eq!(progress(&app, &campaign).await["pledged_unpaid_fen"], 0);
+
+    let other = pledge_request(
+        &app,
+        &individual(&campaign, 20_000),
+        Some("before-upgrade-0001"),
+    )
+    .send()
+    .await
+    .expect("reuse");
+    assert_problem(other, 409).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

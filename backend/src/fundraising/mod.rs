@@ -14,6 +14,7 @@ pub mod payment_queue;
 pub mod payments;
 pub mod pledge_batch;
 pub mod pledge_checks;
+mod pledge_keys;
 mod pledge_statement;
 pub mod pledge_views;
 pub mod pledges;

@@ -1,8 +1,8 @@
 //! Pledges on PostgreSQL, written in batches: group commit in the application.
 //!
 //! Every pledge arriving while earlier ones are being written joins the next batch, and a
-//! batch is one statement — the campaign and project checks, the idempotency claims with
-//! their answers, the donors, the pledges and the running totals are data-modifying parts
+//! batch is one statement — the campaign and project checks, the pledges with their
+//! idempotency keys, the donors and the running totals are data-modifying parts
 //! of one `WITH` query over the batch's rows — committed once. Each request still gets its
 //! answer only after its pledge is committed, so nothing is lost on a crash; what is
 //! shared is the round trip, the plan and the commit's flush, which are what a pledge
@@ -32,11 +32,12 @@ use sea_orm::sqlx::postgres::{PgConnection, PgPool};
 use sea_orm::sqlx::{self, Connection as _};
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 
+use super::pledge_keys;
 use super::pledge_statement::{self as statement, Answer, BatchSize};
 use super::pledges::{Draft, PledgeCreated, campaign_not_open, unknown_project};
 use super::totals::SLOTS;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, Outcome};
+use crate::idempotency::Outcome;
 use crate::personal_data::Vault;
 
 /// Batches written at the same time, each by a writer with its own connection: two, so
@@ -50,8 +51,6 @@ const BUSY_BATCH: usize = 8;
 /// A pledge waiting for its batch.
 struct Job {
     draft: Draft,
-    /// The idempotency key and the request's fingerprint.
-    claim: Option<(String, String)>,
     /// The pledge as the batch's JSON row.
     row: String,
     reply: oneshot::Sender<AppResult<Outcome<PledgeCreated>>>,
@@ -78,7 +77,7 @@ struct Shared {
     queue: Mutex<Queue>,
     pool: PgPool,
     db: DatabaseConnection,
-    /// Seals the answers kept for idempotency keys.
+    /// Opens the tokens kept with idempotency keys, for the answers to retries.
     vault: Arc<Vault>,
     /// Batches begun, for the totals slot of the next one.
     rounds: AtomicUsize,
@@ -90,7 +89,6 @@ struct Shared {
 #[derive(Debug, Clone)]
 pub struct PledgeWriter {
     sender: mpsc::Sender<Job>,
-    vault: Arc<Vault>,
     /// Set when the server stops: the writers end and close their connections.
     stop: Arc<watch::Sender<bool>>,
 }
@@ -106,7 +104,7 @@ impl PledgeWriter {
             }),
             pool: db.get_postgres_connection_pool().clone(),
             db,
-            vault: vault.clone(),
+            vault,
             rounds: AtomicUsize::new(0),
             writing: watch::Sender::new(0),
         });
@@ -116,7 +114,6 @@ impl PledgeWriter {
         }
         Self {
             sender,
-            vault,
             stop: Arc::new(stop),
         }
     }
@@ -128,20 +125,11 @@ impl PledgeWriter {
     }
 
     /// Writes the pledge with the next batch and answers once it is committed.
-    pub(super) async fn write(
-        &self,
-        draft: Draft,
-        claim: Option<(String, String)>,
-    ) -> AppResult<Outcome<PledgeCreated>> {
-        let row = statement::encode(&draft, claim.as_ref(), &self.vault)?;
+    pub(super) async fn write(&self, draft: Draft) -> AppResult<Outcome<PledgeCreated>> {
+        let row = statement::encode(&draft)?;
         let (reply, answer) = oneshot::channel();
         self.sender
-            .send(Job {
-                draft,
-                claim,
-                row,
-                reply,
-            })
+            .send(Job { draft, row, reply })
             .await
             .map_err(|_| AppError::internal("the pledge writer has stopped"))?;
         answer
@@ -251,7 +239,7 @@ impl Batch {
     /// Takes `job`, or holds it back for a later batch if this one is full or holds its
     /// key already.
     fn join(&mut self, job: Job, held: &mut VecDeque<Job>) {
-        let key = job.claim.as_ref().map(|(key, _)| key.as_str());
+        let key = job.draft.pledge.idempotency_key.as_deref();
         if self.size.admits(job.row.len(), key) {
             self.jobs.push(job);
         } else {
@@ -269,7 +257,7 @@ async fn write_batch(
     mut batch: Vec<Job>,
     slot: i16,
 ) -> bool {
-    let error = match attempt_with_fresh_codes(conn, &shared.vault, &mut batch, slot).await {
+    let error = match attempt_with_fresh_codes(conn, &mut batch, slot).await {
         Ok(answers) => {
             conclude(shared, batch, answers).await;
             return true;
@@ -282,7 +270,7 @@ async fn write_batch(
     }
     for job in batch {
         let mut single = vec![job];
-        match attempt_with_fresh_codes(conn, &shared.vault, &mut single, slot).await {
+        match attempt_with_fresh_codes(conn, &mut single, slot).await {
             Ok(answers) => conclude(shared, single, answers).await,
             Err(error) => {
                 fail(single, &error);
@@ -315,7 +303,6 @@ fn fail(batch: Vec<Job>, error: &sqlx::Error) {
 
 async fn attempt_with_fresh_codes(
     conn: &mut PgConnection,
-    vault: &Vault,
     batch: &mut [Job],
     slot: i16,
 ) -> Result<Vec<Answer>, sqlx::Error> {
@@ -326,7 +313,7 @@ async fn attempt_with_fresh_codes(
             Err(error) if is_reference_clash(&error) => {
                 for job in batch.iter_mut() {
                     job.draft.draw_code();
-                    job.row = statement::encode(&job.draft, job.claim.as_ref(), vault)
+                    job.row = statement::encode(&job.draft)
                         .map_err(|e| sqlx::Error::Encode(e.to_string().into()))?;
                 }
                 last = Some(error);
@@ -360,13 +347,11 @@ async fn outcome(shared: &Shared, job: &Job, answer: &Answer) -> AppResult<Outco
     if answer.made {
         return Ok(Outcome::Fresh(job.draft.created()));
     }
-    // Accepted but not made: the key was claimed first, by this batch's predecessor.
-    match &job.claim {
-        Some((key, hash)) => idempotency::stored(&shared.db, &shared.vault, "pledges", key, hash)
-            .await
-            .map(Outcome::Replayed),
-        None => Err(AppError::internal("the pledge batch made nothing")),
-    }
+    // Accepted but not made: a pledge was made with its key before.
+    pledge_keys::first_answer(&shared.db, &shared.vault, &job.draft)
+        .await?
+        .map(Outcome::Replayed)
+        .ok_or_else(|| AppError::internal("the pledge batch made nothing"))
 }
 
 /// A clash on the pledges' unique reference code (the only unique index the statement

@@ -10,14 +10,12 @@ use serde::Serialize;
 
 use super::pledges::Draft;
 use crate::error::{AppError, AppResult};
-use crate::idempotency;
-use crate::personal_data::Vault;
 
 /// `$1` the batch as a JSON array, `$2` now, `$3` the totals slot of the batch.
 const SQL: &str = r#"
 WITH input AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb) AS i (
-        campaign_id text, project_id text, key text, request_hash text, answer text,
+        campaign_id text, project_id text, key text, request_hash text, token_sealed text,
         donor_id text, kind text, name text, phone text, id_number_cipher text,
         id_number_hash text, id_number_masked text, credit_code text, contact text,
         user_id text, pledge_id text, amount_fen bigint, reference_code text,
@@ -30,38 +28,41 @@ WITH input AS (
     LEFT JOIN campaigns c ON c.id = i.campaign_id
     LEFT JOIN projects p ON p.id = COALESCE(i.project_id, c.project_id)
 ), accepted AS (
-    SELECT * FROM checked WHERE campaign_status = 'open' AND project_known
-), claim AS (
-    INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
-    SELECT 'pledges', key, request_hash, 201, answer, $2 FROM accepted WHERE key IS NOT NULL
-    ON CONFLICT (scope, key) DO NOTHING
-    RETURNING key
+    -- A key kept in `idempotency_keys` is one a pledge was made with before pledges kept
+    -- their own: its pledge replays from there.
+    SELECT * FROM checked
+    WHERE campaign_status = 'open' AND project_known
+      AND (key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM idempotency_keys k WHERE k.scope = 'pledges' AND k.key = checked.key))
+), new_pledge AS (
+    -- The donor's row is written after the pledge that refers to it; the reference is
+    -- checked at the end of the statement. A key taken already makes nothing: that
+    -- pledge's first answer is the answer.
+    INSERT INTO pledges (id, campaign_id, project_id, donor_id, amount_fen, paid_fen, status,
+                         reference_code, access_token_hash, public_name_consent, public_name,
+                         receipt_requested, receipt_title, region_code, unit_id, slot,
+                         created_at, roster_id, department, idempotency_key, request_hash,
+                         access_token_sealed)
+    SELECT pledge_id, campaign_id, project, donor_id, amount_fen, 0, 'pledged',
+           reference_code, access_token_hash, public_name_consent, public_name,
+           receipt_requested, receipt_title, region_code, NULL, $3, $2, NULL,
+           NULL, key, request_hash, token_sealed
+    FROM accepted
+    ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id
 ), go AS (
-    SELECT * FROM accepted WHERE key IS NULL OR key IN (SELECT key FROM claim)
+    SELECT accepted.* FROM accepted JOIN new_pledge ON new_pledge.id = accepted.pledge_id
 ), new_donor AS (
     INSERT INTO donors (id, kind, name, phone, id_number_cipher, id_number_hash,
                         id_number_masked, credit_code, contact, user_id, created_at)
     SELECT donor_id, kind, name, phone, id_number_cipher, id_number_hash, id_number_masked,
            credit_code, contact, user_id, $2
     FROM go
-    RETURNING id
-), new_pledge AS (
-    INSERT INTO pledges (id, campaign_id, project_id, donor_id, amount_fen, paid_fen, status,
-                         reference_code, access_token_hash, public_name_consent, public_name,
-                         receipt_requested, receipt_title, region_code, unit_id, slot,
-                         created_at, roster_id, department)
-    SELECT go.pledge_id, go.campaign_id, go.project, go.donor_id, go.amount_fen, 0, 'pledged',
-           go.reference_code, go.access_token_hash, go.public_name_consent, go.public_name,
-           go.receipt_requested, go.receipt_title, go.region_code, NULL, $3, $2, NULL,
-           NULL
-    FROM go JOIN new_donor ON new_donor.id = go.donor_id
-    RETURNING id
 ), counted AS (
     INSERT INTO campaign_totals (campaign_id, dimension, key, slot, money_fen, pledged_fen,
                                  pledge_paid_fen, donors)
     SELECT go.campaign_id, k.dimension, k.key, $3, 0, sum(go.amount_fen), 0, 0
-    FROM go JOIN new_pledge ON new_pledge.id = go.pledge_id
-    CROSS JOIN LATERAL (VALUES ('all', '-'), ('donor_kind', go.kind),
+    FROM go CROSS JOIN LATERAL (VALUES ('all', '-'), ('donor_kind', go.kind),
                                ('region', go.region_code)) AS k (dimension, key)
     WHERE k.key IS NOT NULL
     GROUP BY go.campaign_id, k.dimension, k.key
@@ -123,7 +124,7 @@ struct Row<'a> {
     project_id: Option<&'a str>,
     key: Option<&'a str>,
     request_hash: Option<&'a str>,
-    answer: String,
+    token_sealed: Option<&'a str>,
     donor_id: &'a str,
     kind: &'a str,
     name: Option<&'a str>,
@@ -165,24 +166,11 @@ impl Answer {
     }
 }
 
-/// A pledge (with its idempotency key and fingerprint, if any, and then the answer to
-/// replay, sealed) as one JSON row of a batch: made by the request's own task, so the
-/// writers only join them.
-pub(super) fn encode(
-    draft: &Draft,
-    claim: Option<&(String, String)>,
-    vault: &Vault,
-) -> AppResult<String> {
-    let encoding =
-        |e: serde_json::Error| AppError::internal(format!("cannot encode the pledge: {e}"));
-    let answer = match claim {
-        Some(_) => idempotency::seal(
-            vault,
-            &serde_json::to_string(&draft.created()).map_err(encoding)?,
-        )?,
-        None => String::new(),
-    };
-    serde_json::to_string(&row(draft, claim, answer)).map_err(encoding)
+/// A pledge as one JSON row of a batch: made by the request's own task, so the writers
+/// only join them.
+pub(super) fn encode(draft: &Draft) -> AppResult<String> {
+    serde_json::to_string(&row(draft))
+        .map_err(|e| AppError::internal(format!("cannot encode the pledge: {e}")))
 }
 
 /// Writes the `rows` in one statement, committed on return, counting them in the totals'
@@ -210,14 +198,14 @@ pub(super) async fn run(
     found.iter().map(Answer::read).collect()
 }
 
-fn row<'a>(draft: &'a Draft, claim: Option<&'a (String, String)>, answer: String) -> Row<'a> {
+fn row(draft: &Draft) -> Row<'_> {
     let (donor, pledge) = (&draft.donor, &draft.pledge);
     Row {
         campaign_id: &pledge.campaign_id,
         project_id: pledge.project_id.as_deref(),
-        key: claim.map(|(k, _)| k.as_str()),
-        request_hash: claim.map(|(_, h)| h.as_str()),
-        answer,
+        key: pledge.idempotency_key.as_deref(),
+        request_hash: pledge.request_hash.as_deref(),
+        token_sealed: pledge.access_token_sealed.as_deref(),
         donor_id: &donor.id,
         kind: &donor.kind,
         name: donor.name.as_deref(),

@@ -9,12 +9,14 @@ use utoipa::ToSchema;
 
 use super::entities::{campaign, donor, pledge};
 use super::pledge_checks::{CheckedDonor, check};
+use super::pledge_keys;
 pub use super::pledge_views::{
     HonourEntry, PaymentLine, PledgeSearch, PledgeView, amount_band, find, find_by_token,
     honour_roll, id_by_reference, of_user, search, status_label,
 };
 use super::totals::{self, Delta};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::Outcome;
 use crate::ids::{new_id, random_token, token_hash};
 use crate::personal_data::Vault;
 use crate::reference::entities::project;
@@ -122,16 +124,27 @@ pub(super) struct Draft {
     pub(super) access_token: String,
 }
 
+impl PledgeCreated {
+    /// The answer to a new pledge (and to every retry of it).
+    pub(super) fn new(id: String, reference_code: String, access_token: String) -> Self {
+        Self {
+            id,
+            reference_code,
+            link: format!("/p/{access_token}"),
+            access_token,
+            status: "pledged".into(),
+        }
+    }
+}
+
 impl Draft {
     /// The answer the donor gets.
     pub(super) fn created(&self) -> PledgeCreated {
-        PledgeCreated {
-            id: self.pledge.id.clone(),
-            reference_code: self.pledge.reference_code.clone(),
-            access_token: self.access_token.clone(),
-            status: self.pledge.status.clone(),
-            link: format!("/p/{}", self.access_token),
-        }
+        PledgeCreated::new(
+            self.pledge.id.clone(),
+            self.pledge.reference_code.clone(),
+            self.access_token.clone(),
+        )
     }
 
     /// Draws a new reference code (the first, or again after a clash).
@@ -184,6 +197,9 @@ fn draft(
         created_at: now,
         roster_id: None,
         department: None,
+        idempotency_key: None,
+        request_hash: None,
+        access_token_sealed: None,
     };
     Ok(Draft {
         donor,
@@ -318,24 +334,24 @@ pub async fn create_once(
     request: &PledgeRequest,
     donor_user_id: Option<&str>,
     key: Option<&str>,
-) -> AppResult<crate::idempotency::Outcome<PledgeCreated>> {
-    use crate::idempotency::{self, Outcome};
-    let draft = draft(
+) -> AppResult<Outcome<PledgeCreated>> {
+    let mut draft = draft(
         &state.vault,
         request,
         state.config.max_amount_fen,
         donor_user_id,
     )?;
+    if let Some(key) = key {
+        pledge_keys::attach(&mut draft, &state.vault, key, request)?;
+    }
     if let Some(writer) = &state.pledge_writer {
-        let claim = key.map(|key| (key.to_owned(), idempotency::fingerprint(request)));
-        return writer.write(draft, claim).await;
+        return writer.write(draft).await;
     }
     let txn = crate::db::begin_write(&state.db).await?;
-    if let Some(first) = idempotency::begin(&txn, &state.vault, "pledges", key, request).await? {
+    if let Some(first) = pledge_keys::first_answer(&txn, &state.vault, &draft).await? {
         return Ok(Outcome::Replayed(first));
     }
     let created = create(&txn, draft).await?;
-    idempotency::finish(&txn, &state.vault, "pledges", key, 201, &created).await?;
     txn.commit().await?;
     Ok(Outcome::Fresh(created))
 }

@@ -211,6 +211,7 @@ async fn store(
                 created_at: Set(now),
                 roster_id: Set(Some(model.id.clone())),
                 department: Set(line.department.clone()),
+                ..Default::default()
             });
         }
         donor::Entity::insert_many(donors)

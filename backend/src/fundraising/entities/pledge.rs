@@ -45,6 +45,14 @@ pub struct Model {
     pub roster_id: Option<String>,
     /// The department named on the staff list.
     pub department: Option<String>,
+    /// The `Idempotency-Key` it was made with, if any: a retry with it gets the first
+    /// answer again.
+    pub idempotency_key: Option<String>,
+    /// The fingerprint of the request that came with the key.
+    pub request_hash: Option<String>,
+    /// The private link token, sealed with the data key, for the answer to a retry; kept
+    /// only with a key.
+    pub access_token_sealed: Option<String>,
 }
 
 /// No relations are navigated from here.
