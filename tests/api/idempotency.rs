@@ -43,6 +43,33 @@ async fn the_same_idempotency_key_twice_makes_one_pledge() {
     assert_problem(other_body, 409).await;
 }
 
+#[tokio::test]
+async fn a_retry_after_the_campaign_closed_still_gets_the_first_answer() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("关闭后重试", 1_000_000).await;
+    let body = individual(&campaign, 10_000);
+    let send = || pledge_request(&app, &body, Some("retry-after-close")).send();
+    let first: Value = send().await.expect("first").json().await.expect("json");
+    let admin = app.token("admin").await;
+    let closed = app
+        .post_json(
+            &format!("/api/v1/campaigns/{campaign}/close"),
+            &serde_json::json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(closed.status(), 200);
+    let again = send().await.expect("retry");
+    assert_eq!(again.status(), 201);
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again, first);
+    let fresh = pledge_request(&app, &body, Some("new-after-close"))
+        .send()
+        .await
+        .expect("new key");
+    assert_problem(fresh, 409).await;
+}
+
 /// The pledge made with a key keeps the key, and its link's access token only sealed.
 async fn assert_answer_kept_sealed(app: &TestApp, key: &str, answer: &Value) {
     use sea_orm::ConnectionTrait;

@@ -336,6 +336,14 @@ async fn conclude(shared: &Shared, batch: Vec<Job>, answers: Vec<Answer>) {
 }
 
 async fn outcome(shared: &Shared, job: &Job, answer: &Answer) -> AppResult<Outcome<PledgeCreated>> {
+    if answer.made {
+        return Ok(Outcome::Fresh(job.draft.created()));
+    }
+    // Not made: a pledge made with its key before gives the answer, even if the campaign
+    // has closed since (as on SQLite, where the key is looked up first).
+    if let Some(first) = pledge_keys::first_answer(&shared.db, &shared.vault, &job.draft).await? {
+        return Ok(Outcome::Replayed(first));
+    }
     match answer.campaign_status.as_deref() {
         None => return Err(AppError::field("campaign_id", "募捐活动不存在")),
         Some("open") => {}
@@ -344,14 +352,7 @@ async fn outcome(shared: &Shared, job: &Job, answer: &Answer) -> AppResult<Outco
     if answer.project_known != Some(true) {
         return Err(unknown_project());
     }
-    if answer.made {
-        return Ok(Outcome::Fresh(job.draft.created()));
-    }
-    // Accepted but not made: a pledge was made with its key before.
-    pledge_keys::first_answer(&shared.db, &shared.vault, &job.draft)
-        .await?
-        .map(Outcome::Replayed)
-        .ok_or_else(|| AppError::internal("the pledge batch made nothing"))
+    Err(AppError::internal("the pledge batch made nothing"))
 }
 
 /// A clash on the pledges' unique reference code (the only unique index the statement
