@@ -94,9 +94,7 @@ async fn assert_answer_kept_sealed(app: &TestApp, key: &str, answer: &Value) {
 }
 
 /// A key that a pledge was made with before pledges kept their own keys, as it was kept
-/// then: its row in `idempotency_keys`, with the whole first answer. Kept before the
-/// first pledge is written, as in an installation upgraded with such keys: on
-/// PostgreSQL the pledge writers look for them when they connect.
+/// then: its row in `idempotency_keys`, with the whole first answer.
 async fn keep_as_before(app: &TestApp, key: &str, request: &Value, answer: &Value) {
     use sea_orm::ConnectionTrait;
     use sea_orm::sea_query::Query;

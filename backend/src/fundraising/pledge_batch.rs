@@ -15,9 +15,7 @@
 //! Each of the writers keeps its own connection for as long as it works, taken out of the
 //! pool for good: a connection borrowed for every batch would cost a round trip more each
 //! time (the pool checks a connection with the database when it is given back), and the
-//! writer's connection runs the statement by its generic plan. When it connects, the
-//! writer also picks the statement's form: with the look-up of idempotency keys kept
-//! before pledges kept their own only where the installation has any. Left to choose, PostgreSQL
+//! writer's connection runs the statement by its generic plan. Left to choose, PostgreSQL
 //! plans a prepared statement afresh for its first five runs and keeps doing so whenever
 //! it guesses that pays; for this statement, planning costs more than running (a batch of
 //! one by pgbench -M prepared: 1.12 ms planned each time, 0.42 ms by the generic plan).
@@ -144,50 +142,43 @@ impl PledgeWriter {
 /// the server stops. A connection that failed other than by the database's refusal is
 /// dropped and a new one taken.
 async fn writer(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
-    let mut connection: Option<Link> = None;
+    let mut connection: Option<PgConnection> = None;
     while let Some(batch) = next_batch(&shared, &mut stopped).await {
         let size = batch.len();
         shared.writing.send_modify(|n| *n += size);
         metrics::histogram!("pledge_batch_size").record(size as f64);
         let round = shared.rounds.fetch_add(1, Ordering::Relaxed);
         let slot = i16::try_from(round % SLOTS as usize).unwrap_or_default();
-        let link = match connection.take() {
-            Some(link) => Ok(link),
+        let conn = match connection.take() {
+            Some(conn) => Ok(conn),
             None => connect(&shared.pool).await,
         };
-        match link {
-            Ok(mut link) => {
+        match conn {
+            Ok(mut conn) => {
                 let started = std::time::Instant::now();
-                let fit = write_batch(&mut link, &shared, batch, slot).await;
+                let fit = write_batch(&mut conn, &shared, batch, slot).await;
                 metrics::histogram!("pledge_batch_seconds").record(started.elapsed().as_secs_f64());
                 if fit {
-                    connection = Some(link);
+                    connection = Some(conn);
                 }
             }
             Err(error) => fail(batch, &error),
         }
         shared.writing.send_modify(|n| *n -= size);
     }
-    if let Some(link) = connection {
-        link.conn.close().await.ok();
+    if let Some(conn) = connection {
+        conn.close().await.ok();
     }
-}
-
-/// A writer's connection and the form of the statement it runs.
-struct Link {
-    conn: PgConnection,
-    sql: &'static str,
 }
 
 /// A connection of the writer's own: out of the pool, set to run statements by their
 /// generic plans.
-async fn connect(pool: &PgPool) -> Result<Link, sqlx::Error> {
+async fn connect(pool: &PgPool) -> Result<PgConnection, sqlx::Error> {
     let mut conn = pool.acquire().await?.detach();
     sqlx::query("SET plan_cache_mode = force_generic_plan")
         .execute(&mut conn)
         .await?;
-    let sql = statement::for_connection(&mut conn).await?;
-    Ok(Link { conn, sql })
+    Ok(conn)
 }
 
 /// The next batch: pledges held back last time first, each key once a batch, then what
@@ -260,8 +251,13 @@ impl Batch {
 /// Writes a batch and answers each of its pledges; whether the connection is still fit
 /// for the next batch. If the batch fails as a whole for any reason but a reference-code
 /// clash, each pledge is tried alone, so that one bad pledge cannot fail the others.
-async fn write_batch(link: &mut Link, shared: &Shared, mut batch: Vec<Job>, slot: i16) -> bool {
-    let error = match attempt_with_fresh_codes(link, &mut batch, slot).await {
+async fn write_batch(
+    conn: &mut PgConnection,
+    shared: &Shared,
+    mut batch: Vec<Job>,
+    slot: i16,
+) -> bool {
+    let error = match attempt_with_fresh_codes(conn, &mut batch, slot).await {
         Ok(answers) => {
             conclude(shared, batch, answers).await;
             return true;
@@ -274,7 +270,7 @@ async fn write_batch(link: &mut Link, shared: &Shared, mut batch: Vec<Job>, slot
     }
     for job in batch {
         let mut single = vec![job];
-        match attempt_with_fresh_codes(link, &mut single, slot).await {
+        match attempt_with_fresh_codes(conn, &mut single, slot).await {
             Ok(answers) => conclude(shared, single, answers).await,
             Err(error) => {
                 fail(single, &error);
@@ -306,14 +302,14 @@ fn fail(batch: Vec<Job>, error: &sqlx::Error) {
 }
 
 async fn attempt_with_fresh_codes(
-    link: &mut Link,
+    conn: &mut PgConnection,
     batch: &mut [Job],
     slot: i16,
 ) -> Result<Vec<Answer>, sqlx::Error> {
     let mut last = None;
     for _ in 0..5 {
         let rows: Vec<&str> = batch.iter().map(|job| job.row.as_str()).collect();
-        match statement::run(&mut link.conn, link.sql, &rows, slot).await {
+        match statement::run(conn, &rows, slot).await {
             Err(error) if is_reference_clash(&error) => {
                 for job in batch.iter_mut() {
                     job.draft.draw_code();

@@ -3,7 +3,6 @@
 //! and answered is in `pledge_batch`.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 use sea_orm::sqlx::postgres::{PgConnection, PgRow};
 use sea_orm::sqlx::{self, Row as _};
@@ -29,8 +28,12 @@ WITH input AS (
     LEFT JOIN campaigns c ON c.id = i.campaign_id
     LEFT JOIN projects p ON p.id = COALESCE(i.project_id, c.project_id)
 ), accepted AS (
+    -- A key kept in `idempotency_keys` is one a pledge was made with before pledges kept
+    -- their own: its pledge replays from there.
     SELECT * FROM checked
-    WHERE campaign_status = 'open' AND project_known /* keys kept before */
+    WHERE campaign_status = 'open' AND project_known
+      AND (key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM idempotency_keys k WHERE k.scope = 'pledges' AND k.key = checked.key))
 ), new_pledge AS (
     -- The donor's row is written after the pledge that refers to it; the reference is
     -- checked at the end of the statement. A key taken already makes nothing: that
@@ -72,35 +75,6 @@ SELECT checked.pledge_id, checked.campaign_status, checked.project_known,
        new_pledge.id IS NOT NULL AS made
 FROM checked LEFT JOIN new_pledge ON new_pledge.id = checked.pledge_id
 "#;
-
-/// Where the statement skips keys kept in `idempotency_keys`: keys that pledges were made
-/// with before pledges kept their own; such a pledge replays from there.
-const KEPT_BEFORE_MARK: &str = "/* keys kept before */";
-const KEPT_BEFORE: &str = "\n      AND (key IS NULL OR NOT EXISTS (SELECT 1 FROM idempotency_keys k \
-                           WHERE k.scope = 'pledges' AND k.key = checked.key))";
-
-/// The statement for an installation with keys kept before.
-static WITH_KEYS_KEPT_BEFORE: LazyLock<String> =
-    LazyLock::new(|| SQL.replace(KEPT_BEFORE_MARK, KEPT_BEFORE));
-/// The statement for one without: pledges no longer keep keys there, so none can appear.
-static WITHOUT_KEYS_KEPT_BEFORE: LazyLock<String> =
-    LazyLock::new(|| SQL.replace(KEPT_BEFORE_MARK, ""));
-
-/// The statement a writer's connection runs: it looks each key up among those kept
-/// before only if the installation has any (a look-up per keyed pledge cost about 5 % of
-/// the pledge rate at 8 clients).
-pub(super) async fn for_connection(conn: &mut PgConnection) -> Result<&'static str, sqlx::Error> {
-    let kept_before: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = 'pledges')",
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(if kept_before {
-        WITH_KEYS_KEPT_BEFORE.as_str()
-    } else {
-        WITHOUT_KEYS_KEPT_BEFORE.as_str()
-    })
-}
 
 /// The most bytes of rows in one batch. With the few bytes around them the statement
 /// stays within one TLS record (16 KiB): where `db::nodelay` cannot turn Nagle's algorithm
@@ -199,11 +173,10 @@ pub(super) fn encode(draft: &Draft) -> AppResult<String> {
         .map_err(|e| AppError::internal(format!("cannot encode the pledge: {e}")))
 }
 
-/// Writes the `rows` by `sql` (from `for_connection`), committed on return, counting them
-/// in the totals' `slot`, and reads what happened to each, by its pledge's id.
+/// Writes the `rows` in one statement, committed on return, counting them in the totals'
+/// `slot`, and reads what happened to each, by its pledge's id.
 pub(super) async fn run(
     conn: &mut PgConnection,
-    sql: &'static str,
     rows: &[&str],
     slot: i16,
 ) -> Result<Vec<Answer>, sqlx::Error> {
@@ -216,7 +189,7 @@ pub(super) async fn run(
         batch.push_str(row);
     }
     batch.push(']');
-    let found = sqlx::query(sql)
+    let found = sqlx::query(SQL)
         .bind(batch)
         .bind(chrono::Utc::now())
         .bind(slot)
@@ -257,17 +230,7 @@ fn row(draft: &Draft) -> Row<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{
-        BatchSize, KEPT_BEFORE_MARK, MAX_BATCH, MAX_BATCH_BYTES, WITH_KEYS_KEPT_BEFORE,
-        WITHOUT_KEYS_KEPT_BEFORE,
-    };
-
-    #[test]
-    fn only_one_form_of_the_statement_looks_up_keys_kept_before() {
-        assert!(WITH_KEYS_KEPT_BEFORE.contains("FROM idempotency_keys"));
-        assert!(!WITHOUT_KEYS_KEPT_BEFORE.contains("idempotency_keys"));
-        assert!(!WITH_KEYS_KEPT_BEFORE.contains(KEPT_BEFORE_MARK));
-    }
+    use super::{BatchSize, MAX_BATCH, MAX_BATCH_BYTES};
 
     #[test]
     fn a_batch_ends_before_its_rows_outgrow_one_tls_record() {
