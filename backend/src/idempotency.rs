@@ -7,8 +7,8 @@
 //! Pledges keep their key in their own row instead (`fundraising::pledge_keys`); keys a
 //! pledge was made with before that still replay from here.
 //!
-//! Answers are stored sealed with the data key (`Vault`): a pledge's answer carries the
-//! access token of its private link, which the database must not hold in clear. Answers
+//! Answers are stored sealed with the data key (`Vault`): those kept for pledges before
+//! carry the access token of a private link, which the database must not hold in clear. Answers
 //! stored in clear before they were sealed (JSON, so they begin with `{`) still replay.
 
 use axum::http::HeaderMap;

@@ -37,6 +37,20 @@ pub(crate) fn pledge_request(
     }
 }
 
+/// An admin closes the campaign; the answer as given.
+pub(crate) async fn close_campaign(
+    app: &TestApp,
+    admin: &str,
+    campaign: &str,
+) -> reqwest::Response {
+    app.post_json(
+        &format!("/api/v1/campaigns/{campaign}/close"),
+        &json!({}),
+        Some(admin),
+    )
+    .await
+}
+
 pub(crate) async fn progress(app: &TestApp, campaign_id: &str) -> Value {
     app.get(&format!("/api/v1/campaigns/{campaign_id}/progress"), None)
         .await
@@ -267,13 +281,7 @@ async fn closing_a_campaign_lapses_its_unpaid_pledges() {
     let finance = app.token("finance").await;
     pay(&app, &finance, 10_000, paid["reference_code"].as_str()).await;
     let admin = app.token("admin").await;
-    let closed = app
-        .post_json(
-            &format!("/api/v1/campaigns/{campaign}/close"),
-            &json!({}),
-            Some(&admin),
-        )
-        .await;
+    let closed = close_campaign(&app, &admin, &campaign).await;
     assert_eq!(closed.status(), 200);
     let now = progress(&app, &campaign).await;
     assert_eq!(now["pledged_unpaid_fen"], 0);
@@ -288,13 +296,7 @@ async fn closing_a_campaign_lapses_its_unpaid_pledges() {
         .await
         .expect("json");
     assert_eq!(lapsed["status"], "lapsed");
-    let again = app
-        .post_json(
-            &format!("/api/v1/campaigns/{campaign}/close"),
-            &json!({}),
-            Some(&admin),
-        )
-        .await;
+    let again = close_campaign(&app, &admin, &campaign).await;
     assert_problem(again, 409).await;
     assert_problem(
         app.post_json("/api/v1/pledges", &individual(&campaign, 100), None)

@@ -1,10 +1,11 @@
 //! `Idempotency-Key` on pledges: a retry, sequential or concurrent, returns the first
-//! answer and makes nothing twice; the answer kept for a key is sealed.
+//! answer and makes nothing twice, also after the campaign closed and for keys kept the
+//! way they were before pledges kept their own; the link's token kept with a key is sealed.
 
 use serde_json::Value;
 use tests::TestApp;
 
-use crate::fundraising::{individual, pledge_request, progress};
+use crate::fundraising::{close_campaign, individual, pledge_request, progress};
 use crate::helpers::assert_problem;
 
 #[tokio::test]
@@ -31,16 +32,7 @@ async fn the_same_idempotency_key_twice_makes_one_pledge() {
         progress(&app, &campaign).await["pledged_unpaid_fen"],
         10_000
     );
-
-    let other_body = pledge_request(
-        &app,
-        &individual(&campaign, 99_900),
-        Some("phone-retry-0001"),
-    )
-    .send()
-    .await
-    .expect("reuse");
-    assert_problem(other_body, 409).await;
+    assert_key_refused_for_another_pledge(&app, &campaign, "phone-retry-0001").await;
 }
 
 #[tokio::test]
@@ -51,13 +43,7 @@ async fn a_retry_after_the_campaign_closed_still_gets_the_first_answer() {
     let send = || pledge_request(&app, &body, Some("retry-after-close")).send();
     let first: Value = send().await.expect("first").json().await.expect("json");
     let admin = app.token("admin").await;
-    let closed = app
-        .post_json(
-            &format!("/api/v1/campaigns/{campaign}/close"),
-            &serde_json::json!({}),
-            Some(&admin),
-        )
-        .await;
+    let closed = close_campaign(&app, &admin, &campaign).await;
     assert_eq!(closed.status(), 200);
     let again = send().await.expect("retry");
     assert_eq!(again.status(), 201);
@@ -68,6 +54,15 @@ async fn a_retry_after_the_campaign_closed_still_gets_the_first_answer() {
         .await
         .expect("new key");
     assert_problem(fresh, 409).await;
+}
+
+/// The key, sent again with another pledge (of 999 元), is refused.
+async fn assert_key_refused_for_another_pledge(app: &TestApp, campaign: &str, key: &str) {
+    let other = pledge_request(app, &individual(campaign, 99_900), Some(key))
+        .send()
+        .await
+        .expect("reuse");
+    assert_problem(other, 409).await;
 }
 
 /// The pledge made with a key keeps the key, and its link's access token only sealed.
@@ -144,16 +139,7 @@ async fn a_key_kept_before_pledges_kept_their_own_still_replays() {
     let again: Value = again.json().await.expect("json");
     assert_eq!(again, first);
     assert_eq!(progress(&app, &campaign).await["pledged_unpaid_fen"], 0);
-
-    let other = pledge_request(
-        &app,
-        &individual(&campaign, 20_000),
-        Some("before-upgrade-0001"),
-    )
-    .send()
-    .await
-    .expect("reuse");
-    assert_problem(other, 409).await;
+    assert_key_refused_for_another_pledge(&app, &campaign, "before-upgrade-0001").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
