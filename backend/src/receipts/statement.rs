@@ -1,13 +1,17 @@
 //! The yearly statement (年度捐赠汇总): a signed-up donor's gifts and receipts of one year.
 
-use chrono::Datelike;
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
 use printpdf::{Mm, PdfDocument, PdfPage};
-use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::drawing::{Page, rgb, save};
+use super::entity as receipt;
 use super::fonts::fonts;
 use crate::error::{AppError, AppResult};
-use crate::fundraising::pledges;
+use crate::fundraising::entities::{campaign, donor, payment, pledge};
 use crate::kernel::Fen;
 
 /// One line of the statement.
@@ -25,37 +29,94 @@ pub async fn render(
     display_name: &str,
     year: i32,
 ) -> AppResult<Vec<u8>> {
-    if !(2000..=2100).contains(&year) {
-        return Err(AppError::field("year", "年份不正确"));
-    }
-    let gifts = pledges::of_user(db, user_id).await?;
-    let mut lines = Vec::new();
-    for gift in &gifts {
-        let receipts = super::service::for_pledge(db, &gift.id).await?;
-        for payment in gift
-            .payments
-            .iter()
-            .filter(|p| p.received_on.year() == year)
-        {
-            let receipt = receipts
-                .iter()
-                .find(|r| {
-                    r.payment_id.as_deref() == Some(payment.id.as_str()) && r.status == "live"
-                })
-                .map_or_else(|| "—".to_owned(), |r| r.number.clone());
-            lines.push(Line {
-                day: payment.received_on.to_string(),
-                campaign: gift.campaign_name.clone(),
-                amount_fen: payment.amount_fen,
-                receipt,
-            });
-        }
-    }
-    lines.sort_by(|a, b| a.day.cmp(&b.day));
+    let lines = lines(db, user_id, year).await?;
     let name = display_name.to_owned();
     tokio::task::spawn_blocking(move || draw(&name, year, &lines))
         .await
         .map_err(AppError::internal)?
+}
+
+/// What the statement of `user_id`'s `year` adds up to: the sum of its lines.
+pub async fn total(db: &DatabaseConnection, user_id: &str, year: i32) -> AppResult<i64> {
+    Ok(lines(db, user_id, year)
+        .await?
+        .iter()
+        .map(|l| l.amount_fen)
+        .sum())
+}
+
+/// Every payment (and reversal) of the year to the pledges of the user's donors, by the
+/// day it arrived: the whole year, whatever the number, since the total is printed.
+async fn lines(db: &DatabaseConnection, user_id: &str, year: i32) -> AppResult<Vec<Line>> {
+    let (Some(first), Some(last)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Err(AppError::field("year", "年份不正确"));
+    };
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::field("year", "年份不正确"));
+    }
+    let donors = Query::select()
+        .column(donor::Column::Id)
+        .from(donor::Entity)
+        .and_where(Expr::col(donor::Column::UserId).eq(user_id))
+        .to_owned();
+    let pledges = Query::select()
+        .column(pledge::Column::Id)
+        .from(pledge::Entity)
+        .and_where(Expr::col(pledge::Column::DonorId).in_subquery(donors))
+        .to_owned();
+    let payments = payment::Entity::find()
+        .filter(payment::Column::PledgeId.in_subquery(pledges.clone()))
+        .filter(payment::Column::ReceivedOn.between(first, last))
+        .order_by_asc(payment::Column::ReceivedOn)
+        .order_by_asc(payment::Column::Id)
+        .all(db)
+        .await?;
+    if payments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let of_year = Query::select()
+        .column(payment::Column::Id)
+        .from(payment::Entity)
+        .and_where(Expr::col(payment::Column::PledgeId).in_subquery(pledges))
+        .and_where(Expr::col(payment::Column::ReceivedOn).between(first, last))
+        .to_owned();
+    let receipts: HashMap<String, String> = receipt::Entity::find()
+        .filter(receipt::Column::PaymentId.in_subquery(of_year))
+        .filter(receipt::Column::Status.eq("live"))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.payment_id.map(|p| (p, r.number)))
+        .collect();
+    let campaign_ids: BTreeSet<&String> = payments
+        .iter()
+        .filter_map(|p| p.campaign_id.as_ref())
+        .collect();
+    let campaigns: HashMap<String, String> = campaign::Entity::find()
+        .filter(campaign::Column::Id.is_in(campaign_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    Ok(payments
+        .into_iter()
+        .map(|p| Line {
+            day: p.received_on.to_string(),
+            campaign: p
+                .campaign_id
+                .and_then(|id| campaigns.get(&id).cloned())
+                .unwrap_or_default(),
+            amount_fen: p.amount_fen,
+            receipt: receipts
+                .get(&p.id)
+                .cloned()
+                .unwrap_or_else(|| "—".to_owned()),
+        })
+        .collect())
 }
 
 fn draw(name: &str, year: i32, lines: &[Line]) -> AppResult<Vec<u8>> {
