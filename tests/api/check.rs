@@ -173,3 +173,60 @@ async fn the_check_finds_a_gap_a_repeat_and_a_payment_with_two_live_receipts() {
     .await;
     assert_only_broken(&app, "至多一张有效票据", "重复：1").await;
 }
+
+#[tokio::test]
+async fn the_check_finds_a_payment_matched_to_a_pledge_and_a_staff_list() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("重复匹配", 100_000_000).await;
+    let token = app.token("unit").await;
+    let (csv, total) = staff_csv(3);
+    let list: Value = upload(
+        &app,
+        &token,
+        &unit_id(&app).await,
+        &campaign,
+        "名单.csv",
+        csv.into_bytes(),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    let finance = app.token("finance").await;
+    pay(&app, &finance, total, list["reference_code"].as_str()).await;
+    let made = pledge(&app, &individual(&campaign, 100)).await;
+    assert_eq!(failed(&app).await, Vec::<String>::new());
+    let id = made["id"].as_str().expect("id");
+    tamper(
+        &app,
+        &format!("UPDATE payments SET pledge_id = '{id}' WHERE roster_id IS NOT NULL"),
+    )
+    .await;
+    let failed = failed(&app).await;
+    assert!(
+        failed
+            .iter()
+            .any(|l| l.contains("至多匹配一次") && l.contains("名单：1")),
+        "{failed:#?}"
+    );
+}
+
+#[tokio::test]
+async fn the_check_finds_a_live_receipt_of_a_reversed_payment() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("冲正票据", 100_000_000).await;
+    let finance = app.token("finance").await;
+    let (payment, _) = paid_pledge(&app, &campaign, 500, &finance).await;
+    assert_eq!(issue(&app, &finance, &payment).await.status(), 201);
+    let reversed = app
+        .post_json(
+            &format!("/api/v1/payments/{payment}/reverse"),
+            &json!({ "reason": "退回" }),
+            Some(&finance),
+        )
+        .await;
+    assert_eq!(reversed.status(), 201);
+    assert_eq!(failed(&app).await, Vec::<String>::new());
+    tamper(&app, "UPDATE receipts SET status = 'live'").await;
+    assert_only_broken(&app, "款项均未冲正", "已冲正仍有效：1").await;
+}

@@ -57,6 +57,34 @@ const RECEIPTS_DOUBLED: &str = "SELECT (SELECT COUNT(*) FROM receipts) AS total,
         WHERE status = 'live' AND payment_id IS NOT NULL \
         GROUP BY payment_id HAVING COUNT(*) > 1) d) AS wrong";
 
+/// Payments, and those matched twice: to a pledge and to a staff list.
+const PAYMENTS_MATCHED_TWICE: &str = "SELECT COUNT(*) AS total, \
+    CAST(COALESCE(SUM(CASE WHEN pledge_id IS NOT NULL AND roster_id IS NOT NULL \
+        THEN 1 ELSE 0 END), 0) AS BIGINT) AS wrong FROM payments";
+
+/// Live receipts, and those whose payment was reversed.
+const RECEIPTS_OF_REVERSED: &str = "SELECT \
+    (SELECT COUNT(*) FROM receipts WHERE status = 'live') AS total, \
+    (SELECT COUNT(*) FROM receipts r WHERE r.status = 'live' AND EXISTS \
+        (SELECT 1 FROM payments v WHERE v.reverses_id = r.payment_id)) AS wrong";
+
+/// Each signed-up donor's money by the year it arrived: what their yearly statements
+/// must add up to. The year is read from the date's ISO text on both databases.
+const DONOR_YEARS: &str = "SELECT d.user_id, \
+    CAST(SUBSTR(CAST(m.received_on AS TEXT), 1, 4) AS INTEGER) AS year, \
+    CAST(SUM(m.amount_fen) AS BIGINT) AS paid \
+    FROM payments m JOIN pledges p ON p.id = m.pledge_id JOIN donors d ON d.id = p.donor_id \
+    WHERE d.user_id IS NOT NULL \
+    GROUP BY d.user_id, CAST(SUBSTR(CAST(m.received_on AS TEXT), 1, 4) AS INTEGER) \
+    ORDER BY d.user_id, year";
+
+#[derive(FromQueryResult)]
+struct DonorYear {
+    user_id: String,
+    year: i32,
+    paid: i64,
+}
+
 #[derive(FromQueryResult)]
 struct CampaignRaised {
     name: String,
@@ -152,6 +180,14 @@ pub(super) async fn check_fundraising(
             pledges.total, pledges.wrong
         ),
     );
+    let payments: Tally = one(db, PAYMENTS_MATCHED_TWICE).await?;
+    report.record(
+        payments.wrong == 0,
+        format!(
+            "{} 笔到账每笔至多匹配一次（同时匹配到认捐和名单：{}）",
+            payments.total, payments.wrong
+        ),
+    );
     let ledger: Ledger = one(db, LEDGER).await?;
     report.record(
         ledger.allocations == 0,
@@ -198,6 +234,45 @@ pub(super) async fn check_receipts(
     report.record(
         receipts.wrong == 0,
         format!("每笔到账至多一张有效票据（重复：{}）", receipts.wrong),
+    );
+    let reversed: Tally = one(db, RECEIPTS_OF_REVERSED).await?;
+    report.record(
+        reversed.wrong == 0,
+        format!(
+            "{} 张有效票据的款项均未冲正（已冲正仍有效：{}）",
+            reversed.total, reversed.wrong
+        ),
+    );
+    check_statements(db, report).await
+}
+
+/// Each signed-up donor's yearly statement adds up to the money that arrived that year.
+async fn check_statements(db: &DatabaseConnection, report: &mut Report) -> anyhow::Result<()> {
+    let years = DonorYear::find_by_statement(statement(db, DONOR_YEARS))
+        .all(db)
+        .await?;
+    let mut wrong = Vec::new();
+    for y in &years {
+        let printed = crate::receipts::statement::total(db, &y.user_id, y.year)
+            .await
+            .map_err(|e| anyhow::anyhow!("statement of {}: {e:?}", y.year))?;
+        if printed != y.paid {
+            wrong.push(format!(
+                "{}年：汇总 {} ≠ 到账 {}",
+                y.year,
+                Fen(printed),
+                Fen(y.paid)
+            ));
+        }
+    }
+    let detail = if wrong.is_empty() {
+        String::new()
+    } else {
+        format!("（不符：{}）", wrong.join("；"))
+    };
+    report.record(
+        wrong.is_empty(),
+        format!("{} 份年度捐赠汇总的合计等于当年到账{detail}", years.len()),
     );
     Ok(())
 }

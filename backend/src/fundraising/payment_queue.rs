@@ -2,6 +2,7 @@
 //! staff-list remittance did not match.
 
 use chrono::NaiveDate;
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
@@ -39,11 +40,16 @@ pub async fn list(
         Some("unmatched") => {
             query = query
                 .filter(payment::Column::PledgeId.is_null())
+                .filter(payment::Column::RosterId.is_null())
                 .filter(payment::Column::ReversesId.is_null());
         }
         Some("matched") => {
             query = query
-                .filter(payment::Column::PledgeId.is_not_null())
+                .filter(
+                    payment::Column::PledgeId
+                        .is_not_null()
+                        .or(payment::Column::RosterId.is_not_null()),
+                )
                 .filter(payment::Column::ReversesId.is_null());
         }
         Some("reversal") => query = query.filter(payment::Column::ReversesId.is_not_null()),

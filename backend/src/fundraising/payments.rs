@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
+    QuerySelect, Set,
 };
 
 use super::entities::{campaign_donor, payment, pledge};
@@ -115,6 +115,7 @@ pub async fn match_to(
         )
         .filter(payment::Column::Id.eq(payment_id))
         .filter(payment::Column::PledgeId.is_null())
+        .filter(payment::Column::RosterId.is_null())
         .filter(payment::Column::ReversesId.is_null())
         .exec(txn)
         .await?;
@@ -123,7 +124,7 @@ pub async fn match_to(
         .await?
         .ok_or(AppError::NotFound("该到账记录"))?;
     if assigned.rows_affected != 1 {
-        return Err(AppError::Conflict("该到账记录已匹配或是冲正记录".into()));
+        return Err(AppError::Conflict(already_matched(&model)));
     }
     let reversed = payment::Entity::find()
         .filter(payment::Column::ReversesId.eq(payment_id))
@@ -144,6 +145,17 @@ pub async fn match_to(
     Ok(model.into())
 }
 
+/// Why a payment cannot be matched (again), in the words finance reads.
+fn already_matched(p: &payment::Model) -> String {
+    if p.reverses_id.is_some() {
+        "这是一笔冲正记录，不能匹配".into()
+    } else if p.roster_id.is_some() {
+        "该到账记录已匹配到单位职工名单，不能再匹配到认捐".into()
+    } else {
+        "该到账记录已匹配过，不能重复匹配".into()
+    }
+}
+
 /// Reverses a payment with a reason: a new, negative payment; the original stays.
 #[tracing::instrument(skip_all)]
 pub async fn reverse(
@@ -156,7 +168,11 @@ pub async fn reverse(
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::field("reason", "请填写冲正原因（不超过 500 字）"));
     }
+    // The payment's row lock (PostgreSQL; SQLite's write transaction is exclusive)
+    // orders a reversal and a receipt issued for the same payment: whichever comes
+    // second sees the other.
     let original = payment::Entity::find_by_id(payment_id)
+        .lock_exclusive()
         .one(txn)
         .await?
         .ok_or(AppError::NotFound("该到账记录"))?;
@@ -204,7 +220,13 @@ pub async fn reverse(
         crate::kernel::Fen(original.amount_fen)
     );
     crate::audit::record(txn, by, "payment.reverse", &reversal.id, &detail).await?;
-    Ok(reversal.into())
+    // A receipt must not outlive the money it acknowledges: it is voided with the reversal.
+    let voided = crate::receipts::service::void_for_reversal(txn, by, &original.id).await?;
+    let mut view = PaymentView::from(reversal);
+    if !voided.is_empty() {
+        view.note = Some(format!("票据 {} 已随冲正作废", voided.join("、")));
+    }
+    Ok(view)
 }
 
 /// Applies a matched payment (or reversal) to its pledge, the totals and the fund ledger.

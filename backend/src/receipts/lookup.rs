@@ -25,6 +25,23 @@ pub struct Verification {
     pub issued_on: chrono::NaiveDate,
     /// The donor, masked (`张*明`).
     pub donor_masked: String,
+    /// Why a voided receipt was voided, as the public may read it: `款项冲正` (the money
+    /// was returned or corrected), `换开` (replaced by a new receipt) or `作废`.
+    pub voided_because: Option<String>,
+}
+
+/// The public cause of a void: the reason finance typed may name people, so only its kind.
+fn public_cause(r: &receipt::Model) -> Option<String> {
+    (r.status == "voided").then(|| {
+        let reason = r.void_reason.as_deref().unwrap_or_default();
+        if reason == super::service::VOIDED_BY_REVERSAL {
+            super::service::VOIDED_BY_REVERSAL.to_owned()
+        } else if reason.starts_with("换开") {
+            "换开".to_owned()
+        } else {
+            "作废".to_owned()
+        }
+    })
 }
 
 /// Verifies a receipt by its token.
@@ -37,6 +54,7 @@ pub async fn verify(db: &DatabaseConnection, token: &str) -> AppResult<Option<Ve
         .one(db)
         .await?;
     Ok(found.map(|r| Verification {
+        voided_because: public_cause(&r),
         valid: r.status == "live",
         voided: r.status == "voided",
         number: r.number,

@@ -4,7 +4,7 @@ use chrono::{Datelike, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, FromQueryResult, QueryFilter, Set,
+    EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -205,7 +205,9 @@ async fn make(
     payment_id: &str,
     replaces: Option<&str>,
 ) -> AppResult<receipt::Model> {
+    // Locked so that a reversal of this payment waits, and then voids what is made here.
     let pay = payment::Entity::find_by_id(payment_id)
+        .lock_exclusive()
         .one(txn)
         .await?
         .ok_or_else(|| AppError::field("payment_id", "到账记录不存在"))?;
@@ -258,6 +260,38 @@ async fn make(
         other => other,
     })?;
     Ok(model)
+}
+
+/// Why a receipt voided with its payment's reversal was voided, as printed and verified.
+pub const VOIDED_BY_REVERSAL: &str = "款项冲正";
+
+/// Voids the live receipt of a payment being reversed, in the reversal's transaction
+/// (the caller holds the payment's row lock); returns the numbers voided.
+pub async fn void_for_reversal(
+    txn: &DatabaseTransaction,
+    by: &str,
+    payment_id: &str,
+) -> AppResult<Vec<String>> {
+    let live = receipt::Entity::find()
+        .filter(receipt::Column::PaymentId.eq(payment_id))
+        .filter(receipt::Column::Status.eq("live"))
+        .all(txn)
+        .await?;
+    let mut numbers = Vec::with_capacity(live.len());
+    for r in live {
+        receipt::Entity::update_many()
+            .col_expr(receipt::Column::Status, Expr::value("voided"))
+            .col_expr(receipt::Column::VoidReason, Expr::value(VOIDED_BY_REVERSAL))
+            .col_expr(receipt::Column::VoidedAt, Expr::value(Utc::now()))
+            .filter(receipt::Column::Id.eq(&r.id))
+            .filter(receipt::Column::Status.eq("live"))
+            .exec(txn)
+            .await?;
+        let detail = format!("作废票据 {}：{VOIDED_BY_REVERSAL}", r.number);
+        crate::audit::record(txn, by, "receipt.void", &r.id, &detail).await?;
+        numbers.push(r.number);
+    }
+    Ok(numbers)
 }
 
 /// Voids a live receipt with a reason; its number stays used.
