@@ -109,6 +109,11 @@ pub enum ConfigError {
     /// Production without a secret.
     #[error("生产环境必须设置环境变量 {0}（至少 32 字节，base64 编码），服务拒绝启动")]
     MissingSecret(&'static str),
+    /// Production without the public address printed in QR codes.
+    #[error(
+        "生产环境必须设置环境变量 SUNSHINE_PUBLIC_URL（票据二维码中的公开地址，如 https://cs.example.org），服务拒绝启动"
+    )]
+    MissingPublicUrl,
     /// The development secrets file could not be read or written.
     #[error("无法读写开发环境密钥文件 {path}：{why}")]
     SecretsFile {
@@ -148,11 +153,8 @@ impl Config {
                 data_dir.join("sunshine.db").display()
             )
         });
-        let public_url = lookup("SUNSHINE_PUBLIC_URL")
-            .unwrap_or_else(|| format!("http://{bind}"))
-            .trim_end_matches('/')
-            .to_owned();
         let secrets = load_secrets(&lookup, environment, &data_dir)?;
+        let public_url = public_url(lookup("SUNSHINE_PUBLIC_URL"), environment, bind)?;
         Ok(Self {
             database_url,
             bind,
@@ -178,6 +180,33 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// The address printed in every receipt's QR code: in production it must be said, since
+/// the listening address (often 127.0.0.1 behind a proxy) is not what a phone can open.
+fn public_url(
+    given: Option<String>,
+    environment: Environment,
+    bind: SocketAddr,
+) -> Result<String, ConfigError> {
+    let Some(given) = given else {
+        if environment == Environment::Production {
+            return Err(ConfigError::MissingPublicUrl);
+        }
+        return Ok(format!("http://{bind}"));
+    };
+    let url = given.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(ConfigError::Invalid {
+            name: "SUNSHINE_PUBLIC_URL",
+            why: format!("应为 http:// 或 https:// 开头的完整地址，而不是 {given}"),
+        });
+    }
+    Ok(url.to_owned())
 }
 
 fn parse<T: std::str::FromStr>(
@@ -311,6 +340,31 @@ mod tests {
         })
         .expect_err("production without secrets must fail");
         assert!(matches!(err, ConfigError::MissingSecret(_)));
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_its_public_address() {
+        let data = dir();
+        let key = BASE64.encode((0u8..48).collect::<Vec<u8>>());
+        let settings = |public: Option<&str>| {
+            let (data, key) = (data.clone(), key.clone());
+            let public = public.map(str::to_owned);
+            move |n: &str| match n {
+                "SUNSHINE_ENV" => Some("production".into()),
+                "SUNSHINE_DATA_DIR" => Some(data.display().to_string()),
+                "SUNSHINE_TOKEN_KEY" | "SUNSHINE_DATA_KEY" => Some(key.clone()),
+                "SUNSHINE_PUBLIC_URL" => public.clone(),
+                _ => None,
+            }
+        };
+        let err = Config::from_lookup(settings(None)).expect_err("no public address");
+        assert!(matches!(err, ConfigError::MissingPublicUrl));
+        assert!(err.to_string().contains("SUNSHINE_PUBLIC_URL"));
+        let err = Config::from_lookup(settings(Some("cs.example.org"))).expect_err("no scheme");
+        assert!(matches!(err, ConfigError::Invalid { .. }));
+        let config =
+            Config::from_lookup(settings(Some("https://cs.example.org/"))).expect("config");
+        assert_eq!(config.public_url, "https://cs.example.org");
     }
 
     #[test]

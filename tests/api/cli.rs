@@ -107,6 +107,7 @@ async fn seed_demo_prints_the_accounts_and_is_refused_in_production() {
     }
     let refused = sunshine(&database)
         .env("SUNSHINE_ENV", "production")
+        .env("SUNSHINE_PUBLIC_URL", "https://cs.example.org")
         .env(
             "SUNSHINE_TOKEN_KEY",
             "c3Vuc2hpbmUtdGVzdC10b2tlbi1rZXktMDEyMzQ1Njc4OWFiY2RlZg==",
@@ -132,6 +133,27 @@ async fn production_refuses_to_start_without_its_secrets() {
         .expect("serve");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SUNSHINE_TOKEN_KEY"));
+}
+
+#[tokio::test]
+async fn production_refuses_to_start_without_the_address_printed_in_qr_codes() {
+    let database = TestDatabase::create().await.expect("db");
+    let out = sunshine(&database)
+        .env("SUNSHINE_ENV", "production")
+        .env("SUNSHINE_BIND", "127.0.0.1:0")
+        .env(
+            "SUNSHINE_TOKEN_KEY",
+            "c3Vuc2hpbmUtdGVzdC10b2tlbi1rZXktMDEyMzQ1Njc4OWFiY2RlZg==",
+        )
+        .env(
+            "SUNSHINE_DATA_KEY",
+            "c3Vuc2hpbmUtdGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmZw==",
+        )
+        .arg("serve")
+        .output()
+        .expect("serve");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SUNSHINE_PUBLIC_URL"));
 }
 
 #[tokio::test]
