@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod cli;
 mod documents;
+mod edge_rules;
 mod errors;
 mod fundraising;
 mod funds;

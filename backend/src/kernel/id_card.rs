@@ -1,5 +1,7 @@
 //! 居民身份证号: 18 characters, the last a check character (GB 11643-1999).
 
+use chrono::Datelike;
+
 /// A resident identity card number whose check character and birth date are right.
 #[derive(Clone, PartialEq, Eq)]
 pub struct IdCardNo(String);
@@ -19,8 +21,11 @@ impl IdCardNo {
             return Err("身份证号前 17 位应为数字");
         }
         let birth: String = chars[6..14].iter().collect();
-        if chrono::NaiveDate::parse_from_str(&birth, "%Y%m%d").is_err() {
+        let Ok(born) = chrono::NaiveDate::parse_from_str(&birth, "%Y%m%d") else {
             return Err("身份证号中的出生日期无效");
+        };
+        if born.year() < 1900 || born > super::china_time::today() {
+            return Err("身份证号中的出生日期不可能（早于 1900 年或晚于今天）");
         }
         let sum: u32 = chars[..17]
             .iter()
@@ -52,7 +57,17 @@ impl std::fmt::Debug for IdCardNo {
 
 #[cfg(test)]
 mod tests {
-    use super::IdCardNo;
+    use super::{CHECK, IdCardNo, WEIGHTS};
+
+    /// The 17 digits with their right check character.
+    fn with_check(digits: &str) -> String {
+        let sum: u32 = digits
+            .chars()
+            .zip(WEIGHTS)
+            .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+            .sum();
+        format!("{digits}{}", CHECK[(sum % 11) as usize])
+    }
 
     #[test]
     fn a_right_number_parses_and_masks() {
@@ -73,6 +88,20 @@ mod tests {
             "30 February"
         );
         assert!(IdCardNo::parse("22020419900307881").is_err(), "17 digits");
+        for impossible in [
+            with_check("22020418991231001"),
+            with_check("22020421000101001"),
+        ] {
+            assert_eq!(
+                IdCardNo::parse(&impossible).err(),
+                Some("身份证号中的出生日期不可能（早于 1900 年或晚于今天）"),
+                "{impossible}"
+            );
+        }
+        assert!(
+            IdCardNo::parse(&with_check("22020419000101001")).is_ok(),
+            "born 1900"
+        );
         assert!(
             IdCardNo::parse("2202041990030788A4").is_err(),
             "letter inside"

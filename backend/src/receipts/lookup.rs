@@ -53,15 +53,54 @@ pub async fn verify(db: &DatabaseConnection, token: &str) -> AppResult<Option<Ve
         .filter(receipt::Column::VerifyToken.eq(token))
         .one(db)
         .await?;
-    Ok(found.map(|r| Verification {
+    let Some(r) = found else {
+        return Ok(None);
+    };
+    let masked = if acknowledges_a_person(db, &r).await? {
+        mask_person(&r.donor_name)
+    } else {
+        mask_name(&r.donor_name)
+    };
+    Ok(Some(Verification {
         voided_because: public_cause(&r),
         valid: r.status == "live",
         voided: r.status == "voided",
         number: r.number,
         amount_fen: r.amount_fen,
         issued_on: r.issued_on,
-        donor_masked: mask_name(&r.donor_name),
+        donor_masked: masked,
     }))
+}
+
+/// Whether a receipt acknowledges an individual's gift (a staff list's is its unit's).
+async fn acknowledges_a_person(db: &DatabaseConnection, r: &receipt::Model) -> AppResult<bool> {
+    let Some(payment_id) = &r.payment_id else {
+        return Ok(false);
+    };
+    let Some(pledge_id) = payment::Entity::find_by_id(payment_id)
+        .one(db)
+        .await?
+        .and_then(|p| p.pledge_id)
+    else {
+        return Ok(false);
+    };
+    let Some(p) = pledge::Entity::find_by_id(pledge_id).one(db).await? else {
+        return Ok(false);
+    };
+    Ok(donor::Entity::find_by_id(&p.donor_id)
+        .one(db)
+        .await?
+        .is_some_and(|d| d.kind == "individual"))
+}
+
+/// A person's name masked for the public whatever its length: `张*明`, `李*`, `欧**明`,
+/// and from five characters (复姓 and minority names) the first two: `欧阳***`.
+pub fn mask_person(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() < 5 {
+        return mask_name(name);
+    }
+    format!("{}{}***", chars[0], chars[1])
 }
 
 /// A person's name masked for the public: `张*明`, `李*`; longer names (organisations)
@@ -216,7 +255,7 @@ pub async fn recent(db: &DatabaseConnection, limit: u64) -> AppResult<Vec<receip
 
 #[cfg(test)]
 mod tests {
-    use super::mask_name;
+    use super::{mask_name, mask_person};
 
     #[test]
     fn names_are_masked_for_the_public() {
@@ -224,5 +263,8 @@ mod tests {
         assert_eq!(mask_name("李四"), "李*");
         assert_eq!(mask_name("欧阳小明"), "欧**明");
         assert_eq!(mask_name("吉林市示例化工有限公司"), "吉林***公司");
+        assert_eq!(mask_person("欧阳娜娜子"), "欧阳***");
+        assert_eq!(mask_person("阿依古丽·买买提"), "阿依***");
+        assert_eq!(mask_person("张小明"), "张*明");
     }
 }
