@@ -46,10 +46,20 @@ pub fn key_from(headers: &HeaderMap) -> AppResult<Option<String>> {
     Ok(Some(key.to_owned()))
 }
 
-/// A fingerprint of the request body, so a key reused for another request is caught.
-pub fn fingerprint(body: &impl serde::Serialize) -> String {
+/// A fingerprint of who sent the request and its body, so that a key reused for another
+/// request, or sent by someone else, is refused rather than answered with the first
+/// answer (which may hold a private link's token). A request with no caller (an anonymous
+/// pledge) is fingerprinted by its body alone, as every key was before callers counted.
+pub fn fingerprint(caller: Option<&str>, body: &impl serde::Serialize) -> String {
     let json = serde_json::to_vec(body).unwrap_or_default();
-    crate::ids::hex(&Sha256::digest(&json))
+    let mut hash = Sha256::new();
+    if let Some(caller) = caller {
+        hash.update(b"caller:");
+        hash.update(caller.as_bytes());
+        hash.update(b"\n");
+    }
+    hash.update(&json);
+    crate::ids::hex(&hash.finalize())
 }
 
 #[derive(FromQueryResult)]
@@ -141,7 +151,7 @@ pub async fn find(
 
 /// The answer when a key comes again with another request.
 pub fn reused() -> AppError {
-    AppError::Conflict("该幂等键已用于另一个不同的请求，请换一个新的幂等键。".into())
+    AppError::Conflict("该幂等键已用于另一个请求（或由其他人使用），请换一个新的幂等键。".into())
 }
 
 /// Stores the answer for the claimed key, in the same transaction as the work.
@@ -173,16 +183,18 @@ pub enum Outcome<T> {
     Replayed(Stored),
 }
 
-/// Claims the key (if any) at the start of `txn`; `Some` is an answer to replay at once.
+/// Claims the key (if any) for `caller` at the start of `txn`; `Some` is an answer to
+/// replay at once.
 pub async fn begin(
     txn: &DatabaseTransaction,
     vault: &Vault,
     scope: &str,
     key: Option<&str>,
+    caller: &str,
     request: &impl serde::Serialize,
 ) -> AppResult<Option<Stored>> {
     match key {
-        Some(key) => claim(txn, vault, scope, key, &fingerprint(request)).await,
+        Some(key) => claim(txn, vault, scope, key, &fingerprint(Some(caller), request)).await,
         None => Ok(None),
     }
 }

@@ -108,7 +108,7 @@ async fn keep_as_before(app: &TestApp, key: &str, request: &Value, answer: &Valu
         .values_panic([
             "pledges".into(),
             key.into(),
-            sunshine::idempotency::fingerprint(&request).into(),
+            sunshine::idempotency::fingerprint(None, &request).into(),
             201_i16.into(),
             answer.to_string().into(),
             chrono::Utc::now().into(),
@@ -165,4 +165,54 @@ async fn the_same_idempotency_key_sent_at_once_makes_one_pledge() {
         progress(&app, &campaign).await["pledged_unpaid_fen"],
         10_000
     );
+}
+
+#[tokio::test]
+async fn a_signed_in_donor_sending_an_anonymous_pledges_key_gets_409_not_its_link() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("他人的幂等键", 1_000_000).await;
+    let body = individual(&campaign, 10_000);
+    let first: Value = pledge_request(&app, &body, Some("shared-key-01"))
+        .send()
+        .await
+        .expect("first")
+        .json()
+        .await
+        .expect("json");
+    let donor = app.token("donor").await;
+    let stolen = pledge_request(&app, &body, Some("shared-key-01"))
+        .bearer_auth(&donor)
+        .send()
+        .await
+        .expect("second");
+    let problem = assert_problem(stolen, 409).await;
+    let text = problem.to_string();
+    let token = first["access_token"].as_str().expect("token");
+    assert!(!text.contains(token), "{text}");
+    assert_eq!(
+        progress(&app, &campaign).await["pledged_unpaid_fen"],
+        10_000
+    );
+}
+
+#[tokio::test]
+async fn a_payment_key_sent_by_another_finance_user_is_refused() {
+    let app = TestApp::spawn().await;
+    let body =
+        serde_json::json!({ "amount_fen": 5_000, "channel": "cash", "received_on": "2026-11-20" });
+    let send = |token: String| {
+        app.client
+            .post(app.url("/api/v1/payments"))
+            .bearer_auth(token)
+            .header("idempotency-key", "bank-line-42")
+            .json(&body)
+            .send()
+    };
+    let finance = app.token("finance").await;
+    let first = send(finance.clone()).await.expect("first");
+    assert_eq!(first.status(), 201);
+    let again = send(finance).await.expect("retry");
+    assert_eq!(again.status(), 201, "the same caller replays");
+    let admin = app.token("admin").await;
+    assert_problem(send(admin).await.expect("admin"), 409).await;
 }

@@ -344,7 +344,7 @@ pub async fn record_once(
     use crate::idempotency::{self, Outcome};
     let vault = &state.vault;
     let txn = crate::db::begin_write(&state.db).await?;
-    if let Some(first) = idempotency::begin(&txn, vault, "payments", key, new).await? {
+    if let Some(first) = idempotency::begin(&txn, vault, "payments", key, recorded_by, new).await? {
         return Ok(Outcome::Replayed(first));
     }
     let recorded = record(&txn, recorded_by, new, state.config.max_amount_fen).await?;

@@ -19,16 +19,18 @@ use crate::personal_data::Vault;
 /// Where keys of pledges made before this module were kept.
 const LEGACY_SCOPE: &str = "pledges";
 
-/// Gives the draft its key: the key, the request's fingerprint and the sealed token go
-/// into its row.
+/// Gives the draft its key: the key, the fingerprint of the request and of the donor's
+/// account that sent it (none for an anonymous pledge) and the sealed token go into its
+/// row.
 pub(super) fn attach(
     draft: &mut Draft,
     vault: &Vault,
     key: &str,
+    donor_user_id: Option<&str>,
     request: &PledgeRequest,
 ) -> AppResult<()> {
     draft.pledge.idempotency_key = Some(key.to_owned());
-    draft.pledge.request_hash = Some(idempotency::fingerprint(request));
+    draft.pledge.request_hash = Some(idempotency::fingerprint(donor_user_id, request));
     draft.pledge.access_token_sealed = Some(vault.encrypt(&draft.access_token)?);
     Ok(())
 }

@@ -342,7 +342,7 @@ pub async fn create_once(
         donor_user_id,
     )?;
     if let Some(key) = key {
-        pledge_keys::attach(&mut draft, &state.vault, key, request)?;
+        pledge_keys::attach(&mut draft, &state.vault, key, donor_user_id, request)?;
     }
     if let Some(writer) = &state.pledge_writer {
         return writer.write(draft).await;
