@@ -1,6 +1,5 @@
 //! The application: the router with its layers, built from a configuration, and served.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -114,21 +113,8 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        use axum::serve::ListenerExt;
-        // Answers go out at once: with Nagle's algorithm on, a small answer written while
-        // the client has not yet acknowledged the last can wait for its delayed ACK.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "TCP_NODELAY not set");
-            }
-        });
-        axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        let limits = self.state.config.connections;
+        crate::server::serve(self.listener, self.router, limits, shutdown).await;
         if let Some(writer) = &self.state.pledge_writer {
             writer.stop();
         }

@@ -93,6 +93,8 @@ pub struct Config {
     pub pledges_per_minute: u32,
     /// Sign-in attempts allowed per client address and minute.
     pub logins_per_minute: u32,
+    /// How the server's connections are bounded.
+    pub connections: crate::server::Limits,
 }
 
 /// Why the configuration could not be built.
@@ -168,6 +170,23 @@ impl Config {
             max_amount_fen: parse(&lookup, "SUNSHINE_MAX_AMOUNT_FEN", "10000000000")?,
             pledges_per_minute: parse(&lookup, "SUNSHINE_PLEDGES_PER_MINUTE", "20")?,
             logins_per_minute: parse(&lookup, "SUNSHINE_LOGINS_PER_MINUTE", "30")?,
+            connections: crate::server::Limits {
+                header_read: std::time::Duration::from_secs(positive(
+                    parse(&lookup, "SUNSHINE_HEADER_READ_SECONDS", "5")?,
+                    "SUNSHINE_HEADER_READ_SECONDS",
+                )?),
+                connections: match lookup("SUNSHINE_MAX_CONNECTIONS") {
+                    Some(_) => positive(
+                        parse(&lookup, "SUNSHINE_MAX_CONNECTIONS", "1")?,
+                        "SUNSHINE_MAX_CONNECTIONS",
+                    )?,
+                    None => default_max_connections(),
+                },
+                per_address: positive(
+                    parse(&lookup, "SUNSHINE_MAX_CONNECTIONS_PER_ADDRESS", "512")?,
+                    "SUNSHINE_MAX_CONNECTIONS_PER_ADDRESS",
+                )?,
+            },
         })
     }
 
@@ -207,6 +226,33 @@ fn public_url(
         });
     }
     Ok(url.to_owned())
+}
+
+fn positive<T: Default + PartialOrd>(value: T, name: &'static str) -> Result<T, ConfigError> {
+    if value > T::default() {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            why: "须大于 0".into(),
+        })
+    }
+}
+
+/// Connections open at once by default: the process's descriptor limit less a reserve for
+/// the database pool, files and the listener, at most 10,000.
+fn default_max_connections() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|limits| {
+            limits
+                .lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        .unwrap_or(1024);
+    soft.saturating_sub(256).clamp(64, 10_000)
 }
 
 fn parse<T: std::str::FromStr>(

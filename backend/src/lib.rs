@@ -24,6 +24,7 @@ pub mod personal_data;
 pub mod rate_limit;
 pub mod receipts;
 pub mod reference;
+pub mod server;
 pub mod state;
 pub mod web;
 

@@ -4,6 +4,7 @@
 mod audit;
 mod check;
 mod cli;
+mod connections;
 mod documents;
 mod edge_rules;
 mod errors;
