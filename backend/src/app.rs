@@ -58,6 +58,7 @@ impl Application {
             config.secrets.token_key.bytes(),
             config.access_token_minutes * 60,
         )?);
+        tokens.revoked().spawn_poll(db.clone());
         let listener = TcpListener::bind(config.bind).await?;
         let mut config = config;
         if let (Some(base), Ok(bound)) =

@@ -56,6 +56,8 @@ pub enum AuthFailure {
     BadCredentials,
     /// A refresh token that was already used or revoked.
     RefreshRevoked,
+    /// The access token's session was signed out.
+    SignedOut,
 }
 
 /// Everything that can go wrong in a request.
@@ -100,6 +102,9 @@ pub enum AppError {
     /// Too many requests from this client.
     #[error("rate limited")]
     RateLimited,
+    /// Too many failed sign-ins in a row: the account refuses sign-in for a while.
+    #[error("account locked for {0} s")]
+    AccountLocked(u64),
     /// The server is not ready (database down, migrations missing).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -145,7 +150,7 @@ impl AppError {
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited | Self::AccountLocked(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -194,6 +199,11 @@ impl AppError {
                     "刷新令牌已失效",
                     "刷新令牌已被使用或已注销，请重新登录。".into(),
                 ),
+                AuthFailure::SignedOut => (
+                    "signed-out",
+                    "已退出登录",
+                    "该会话已退出登录，请重新登录。".into(),
+                ),
             },
             Self::Forbidden => ("forbidden", "无权操作", "您的角色无权进行此操作。".into()),
             Self::Csrf => (
@@ -223,6 +233,14 @@ impl AppError {
                 "rate-limited",
                 "请求过于频繁",
                 "请求过于频繁，请稍后再试。".into(),
+            ),
+            Self::AccountLocked(seconds) => (
+                "account-locked",
+                "账户已暂时锁定",
+                format!(
+                    "该账户连续多次密码错误，已暂时锁定，请约 {} 分钟后再试；如非本人操作，请联系管理员。",
+                    seconds.div_ceil(60).max(1)
+                ),
             ),
             Self::Unavailable(_) => (
                 "unavailable",
@@ -293,6 +311,17 @@ impl IntoResponse for AppError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        // Every 429 says when to come back.
+        let retry_after = match &self {
+            Self::AccountLocked(seconds) => Some(*seconds),
+            Self::RateLimited => Some(60),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }
         response
     }

@@ -23,4 +23,5 @@ mod receipts_at_once;
 mod reference;
 mod roles;
 mod rosters;
+mod sign_in_guard;
 mod statements;

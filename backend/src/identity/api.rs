@@ -140,7 +140,14 @@ async fn logout(
         serde_json::from_slice(&body)
             .map_err(|_| AppError::BadRequest("请求体不是有效的 JSON。".into()))?
     };
-    service::logout(&state.db, user.id(), body.refresh_token.as_deref()).await?;
+    service::logout(
+        &state.db,
+        &state.tokens,
+        user.id(),
+        user.0.sid.as_deref(),
+        body.refresh_token.as_deref(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

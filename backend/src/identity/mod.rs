@@ -4,6 +4,7 @@ pub mod api;
 pub mod entities;
 pub mod extract;
 pub mod password;
+pub mod revoked;
 mod role;
 pub mod service;
 mod sessions;

@@ -65,6 +65,7 @@ impl UserView {
             exp: 0,
             iss: String::new(),
             typ: String::new(),
+            sid: None,
         }
     }
 }
@@ -155,6 +156,8 @@ pub async fn create_user(
         unit_id: Set(new.unit_id.clone()),
         active: Set(true),
         created_at: Set(Utc::now()),
+        failed_logins: Set(0),
+        locked_until: Set(None),
     }
     .insert(&txn)
     .await?;

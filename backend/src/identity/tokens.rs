@@ -4,7 +4,10 @@ use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use super::Role;
+use super::revoked::RevokedSessions;
 use crate::error::{AppError, AuthFailure};
 
 const ISSUER: &str = "sunshine";
@@ -36,6 +39,9 @@ pub struct Claims {
     pub iss: String,
     /// Always `access`, so that no other signed thing passes as a session.
     pub typ: String,
+    /// The session (its refresh tokens' family): signing out refuses its tokens at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// Signs and checks access tokens with one key.
@@ -45,6 +51,7 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     ttl_seconds: i64,
+    revoked: Arc<RevokedSessions>,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -67,7 +74,13 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret)?,
             validation,
             ttl_seconds,
+            revoked: Arc::new(RevokedSessions::new(ttl_seconds)),
         })
+    }
+
+    /// The sessions signed out, which `verify` refuses.
+    pub fn revoked(&self) -> &Arc<RevokedSessions> {
+        &self.revoked
     }
 
     /// How long an access token lives.
@@ -96,6 +109,14 @@ impl TokenKeys {
         if data.claims.typ != ACCESS {
             return Err(AuthFailure::Invalid);
         }
+        if data
+            .claims
+            .sid
+            .as_deref()
+            .is_some_and(|sid| self.revoked.is_revoked(sid))
+        {
+            return Err(AuthFailure::SignedOut);
+        }
         Ok(data.claims)
     }
 }
@@ -116,6 +137,7 @@ mod tests {
             exp: 0,
             iss: String::new(),
             typ: String::new(),
+            sid: None,
         }
     }
 

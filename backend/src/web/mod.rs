@@ -148,6 +148,16 @@ async fn login_submit(
             })?;
             Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response())
         }
+        Err(locked @ AppError::AccountLocked(seconds)) => {
+            let page = render(&LoginPage {
+                layout: Layout::new("登录", None, &csrf),
+                username: form.username.chars().take(64).collect(),
+                error: Some(locked.problem().detail),
+                next,
+            })?;
+            let retry = [(axum::http::header::RETRY_AFTER, seconds.max(1).to_string())];
+            Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, retry, page).into_response())
+        }
         Err(other) => Err(other),
     }
 }
@@ -165,7 +175,14 @@ async fn logout(
         let refresh = jar
             .get(session::REFRESH_COOKIE)
             .map(|c| c.value().to_owned());
-        service::logout(&state.db, &user.sub, refresh.as_deref()).await?;
+        service::logout(
+            &state.db,
+            &state.tokens,
+            &user.sub,
+            user.sid.as_deref(),
+            refresh.as_deref(),
+        )
+        .await?;
     }
     Ok((session::clear_session(jar), Redirect::to("/login")).into_response())
 }

@@ -27,6 +27,10 @@ pub struct Model {
     pub active: bool,
     /// When the account was made (UTC).
     pub created_at: DateTimeUtc,
+    /// Failed sign-ins since the last successful one.
+    pub failed_logins: i32,
+    /// Until when sign-in is refused after too many failures in a row.
+    pub locked_until: Option<DateTimeUtc>,
 }
 
 /// No relations are navigated from here.
