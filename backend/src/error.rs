@@ -97,9 +97,9 @@ pub enum AppError {
     /// The body is not of a media type this endpoint reads.
     #[error("unsupported media type")]
     UnsupportedMediaType(&'static str),
-    /// Too many requests from this client.
+    /// Too many requests from this client; when known, the seconds until it may try again.
     #[error("rate limited")]
-    RateLimited,
+    RateLimited(Option<u64>),
     /// The server is not ready (database down, migrations missing).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -145,7 +145,7 @@ impl AppError {
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -219,10 +219,13 @@ impl AppError {
                 "不支持的内容类型",
                 format!("请求内容类型不正确，应为 {expected}。"),
             ),
-            Self::RateLimited => (
+            Self::RateLimited(seconds) => (
                 "rate-limited",
                 "请求过于频繁",
-                "请求过于频繁，请稍后再试。".into(),
+                match seconds {
+                    Some(s) => format!("请求过于频繁，请 {s} 秒后再试。"),
+                    None => "请求过于频繁，请稍后再试。".into(),
+                },
             ),
             Self::Unavailable(_) => (
                 "unavailable",
@@ -289,6 +292,11 @@ impl IntoResponse for AppError {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Self::RateLimited(Some(seconds)) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Self::Unauthorized(_) = self {
             response
                 .headers_mut()

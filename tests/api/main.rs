@@ -14,6 +14,7 @@ mod identity;
 mod ops;
 mod pages;
 mod payments;
+mod people_pages;
 mod pledges_at_once;
 mod receipts;
 mod receipts_at_once;
