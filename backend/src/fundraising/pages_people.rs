@@ -210,8 +210,9 @@ async fn unit_view(
         .map(|(r, _)| r.reference_code.as_str())
         .collect();
     let reference = match awaiting.as_slice() {
+        [] => "上传名单后得到的汇款编号".to_owned(),
         [one] => (*one).to_owned(),
-        _ => "该名单的汇款编号（见下表）".to_owned(),
+        _ => "各名单的汇款编号（见下表）".to_owned(),
     };
     render(&UnitPage {
         layout: Layout::new("双日捐名单", Some(user), csrf),
