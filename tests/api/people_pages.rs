@@ -133,8 +133,17 @@ async fn every_role_gets_each_page_or_the_403_page_and_never_a_redirect() {
         "auditor",
         "donor",
     ];
+    // The public pages with ids: a campaign, a pledge's private link.
+    let campaign = app.open_campaign("每个页面", 1_000_000).await;
+    let made = pledge(&app, &individual(&campaign, 10_000)).await;
+    let token = made["access_token"].as_str().expect("token");
+    let public = [format!("/campaigns/{campaign}"), format!("/p/{token}")];
     for role in roles {
         let browser = signed_in(&app, role).await;
+        for path in &public {
+            let seen = walk(&app, &browser, path, 5).await;
+            assert_eq!(seen, [(200, path.clone())], "{role} at {path}");
+        }
         for (path, allowed) in PAGES {
             let seen = walk(&app, &browser, path, 5).await;
             assert_eq!(seen.len(), 1, "{role} at {path} was sent on: {seen:?}");
