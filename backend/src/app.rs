@@ -69,11 +69,11 @@ impl Application {
         }
         let pledge_limiter = Arc::new(RateLimiter::new(
             config.pledges_per_minute,
-            Duration::from_secs(60),
+            config.pledge_burst,
         ));
         let login_limiter = Arc::new(RateLimiter::new(
             config.logins_per_minute,
-            Duration::from_secs(60),
+            config.logins_per_minute,
         ));
         let vault = Arc::new(Vault::new(&config.secrets.data_key));
         let pledge_writer = (db.get_database_backend() == sea_orm::DbBackend::Postgres)

@@ -13,7 +13,8 @@
 //! | `SUNSHINE_REFRESH_TOKEN_DAYS` | `30` |
 //! | `SUNSHINE_MAX_BODY_BYTES` | `262144` |
 //! | `SUNSHINE_MAX_AMOUNT_FEN` | `10000000000` (1亿元) |
-//! | `SUNSHINE_PLEDGES_PER_MINUTE` | `20` per client address |
+//! | `SUNSHINE_PLEDGES_PER_MINUTE` | `60` public pledges and sign-ups per client address, sustained |
+//! | `SUNSHINE_PLEDGE_BURST` | `300` at once from one address (an office) before the rate applies |
 //! | `SUNSHINE_LOGINS_PER_MINUTE` | `30` sign-in attempts per client address |
 //! | `SUNSHINE_LOG` | `info` |
 
@@ -89,8 +90,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// The largest pledge or payment, in fen.
     pub max_amount_fen: i64,
-    /// Public pledges allowed per client address and minute.
+    /// Public pledges allowed per client address and minute, sustained.
     pub pledges_per_minute: u32,
+    /// Public pledges one address may make at once before the sustained rate applies.
+    pub pledge_burst: u32,
     /// Sign-in attempts allowed per client address and minute.
     pub logins_per_minute: u32,
     /// How the server's connections are bounded.
@@ -168,7 +171,8 @@ impl Config {
             refresh_token_days: parse(&lookup, "SUNSHINE_REFRESH_TOKEN_DAYS", "30")?,
             max_body_bytes: parse(&lookup, "SUNSHINE_MAX_BODY_BYTES", "262144")?,
             max_amount_fen: parse(&lookup, "SUNSHINE_MAX_AMOUNT_FEN", "10000000000")?,
-            pledges_per_minute: parse(&lookup, "SUNSHINE_PLEDGES_PER_MINUTE", "20")?,
+            pledges_per_minute: parse(&lookup, "SUNSHINE_PLEDGES_PER_MINUTE", "60")?,
+            pledge_burst: parse(&lookup, "SUNSHINE_PLEDGE_BURST", "300")?,
             logins_per_minute: parse(&lookup, "SUNSHINE_LOGINS_PER_MINUTE", "30")?,
             connections: crate::server::Limits {
                 header_read: std::time::Duration::from_secs(positive(
@@ -427,6 +431,23 @@ mod tests {
             first.secrets.token_key.bytes(),
             first.secrets.data_key.bytes()
         );
+        std::fs::remove_dir_all(&data).ok();
+    }
+
+    #[test]
+    fn the_default_pledge_limit_lets_an_office_through_and_holds_a_script() {
+        let data = dir();
+        let config =
+            Config::from_lookup(|n| (n == "SUNSHINE_DATA_DIR").then(|| data.display().to_string()))
+                .expect("config");
+        let limiter =
+            crate::rate_limit::RateLimiter::new(config.pledges_per_minute, config.pledge_burst);
+        let office: std::net::IpAddr = [10, 9, 9, 9].into();
+        // 300 at once from one office address: all let through; the script's next is not.
+        for i in 0..300 {
+            assert!(limiter.take(office).is_ok(), "pledge {i}");
+        }
+        assert!(limiter.take(office).is_err());
         std::fs::remove_dir_all(&data).ok();
     }
 

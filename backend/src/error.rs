@@ -99,9 +99,9 @@ pub enum AppError {
     /// The body is not of a media type this endpoint reads.
     #[error("unsupported media type")]
     UnsupportedMediaType(&'static str),
-    /// Too many requests from this client.
+    /// Too many requests from this client; when known, the seconds until it may try again.
     #[error("rate limited")]
-    RateLimited,
+    RateLimited(Option<u64>),
     /// Too many failed sign-ins in a row: the account refuses sign-in for a while.
     #[error("account locked for {0} s")]
     AccountLocked(u64),
@@ -150,7 +150,7 @@ impl AppError {
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::RateLimited | Self::AccountLocked(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited(_) | Self::AccountLocked(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -229,10 +229,13 @@ impl AppError {
                 "不支持的内容类型",
                 format!("请求内容类型不正确，应为 {expected}。"),
             ),
-            Self::RateLimited => (
+            Self::RateLimited(seconds) => (
                 "rate-limited",
                 "请求过于频繁",
-                "请求过于频繁，请稍后再试。".into(),
+                match seconds {
+                    Some(s) => format!("请求过于频繁，请 {s} 秒后再试。"),
+                    None => "请求过于频繁，请稍后再试。".into(),
+                },
             ),
             Self::AccountLocked(seconds) => (
                 "account-locked",
@@ -314,8 +317,8 @@ impl IntoResponse for AppError {
         }
         // Every 429 says when to come back.
         let retry_after = match &self {
-            Self::AccountLocked(seconds) => Some(*seconds),
-            Self::RateLimited => Some(60),
+            Self::AccountLocked(seconds) | Self::RateLimited(Some(seconds)) => Some(*seconds),
+            Self::RateLimited(None) => Some(60),
             _ => None,
         };
         if let Some(seconds) = retry_after {

@@ -15,6 +15,8 @@
     out.textContent = '参考金额：' + yuan + ' 元（仅供参考，自愿捐赠）';
     if (amount && !amount.dataset.touched) amount.value = yuan;
   }
+  // An amount already there (the form came back after an error) is the donor's own.
+  if (amount && amount.value) amount.dataset.touched = '1';
   if (amount) amount.addEventListener('input', function () { amount.dataset.touched = '1'; });
   income.addEventListener('input', suggest);
   if (retired) retired.addEventListener('change', suggest);

@@ -68,12 +68,16 @@ async fn every_step_of_a_receipt_is_in_the_chained_audit_log() {
         ]
     );
     assert_eq!(
-        actions[5..7],
-        ["campaign.status", "campaign.create"],
-        "the demo campaign, opened"
+        actions[5..8],
+        [
+            "payment_settings.update",
+            "campaign.status",
+            "campaign.create"
+        ],
+        "the demo campaign, opened, and the demo's payment details"
     );
     assert_eq!(
-        actions[7..],
+        actions[8..],
         ["user.create"; 7],
         "the seven demo accounts come first"
     );

@@ -343,19 +343,50 @@ async fn a_pledge_is_hidden_from_anyone_without_its_token() {
 }
 
 #[tokio::test]
-async fn public_pledges_are_limited_per_client_address() {
-    let app = TestApp::spawn_with(&[("SUNSHINE_PLEDGES_PER_MINUTE", "3")]).await;
+async fn public_pledges_are_limited_per_client_address_with_the_seconds_to_wait() {
+    let app = TestApp::spawn_with(&[
+        ("SUNSHINE_PLEDGES_PER_MINUTE", "3"),
+        ("SUNSHINE_PLEDGE_BURST", "3"),
+    ])
+    .await;
     let campaign = app.open_campaign("限流", 1_000_000).await;
     for _ in 0..3 {
         pledge(&app, &individual(&campaign, 100)).await;
     }
-    let problem = assert_problem(
-        app.post_json("/api/v1/pledges", &individual(&campaign, 100), None)
-            .await,
-        429,
-    )
-    .await;
+    let refused = app
+        .post_json("/api/v1/pledges", &individual(&campaign, 100), None)
+        .await;
+    let retry_after: u64 = refused
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After header in seconds");
+    assert!((1..=20).contains(&retry_after), "{retry_after}");
+    let problem = assert_problem(refused, 429).await;
     assert_eq!(problem["type"], "/problems/rate-limited");
+    let detail = problem["detail"].as_str().expect("detail");
+    assert!(
+        detail.contains(&format!("{retry_after} 秒后再试")),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn an_office_of_two_hundred_and_fifty_staff_pledges_from_one_address_by_default() {
+    // The defaults, not the tests' generous limit: 20 a minute refused an office.
+    let app = TestApp::spawn_with(&[
+        ("SUNSHINE_PLEDGES_PER_MINUTE", "60"),
+        ("SUNSHINE_PLEDGE_BURST", "300"),
+    ])
+    .await;
+    let campaign = app.open_campaign("办公室认捐", 100_000_000).await;
+    for i in 0..250 {
+        let response = app
+            .post_json("/api/v1/pledges", &individual(&campaign, 100), None)
+            .await;
+        assert_eq!(response.status(), 201, "pledge {i} from the office");
+    }
 }
 
 #[tokio::test]

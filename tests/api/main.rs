@@ -17,6 +17,7 @@ mod ops;
 mod pages;
 mod payment_states;
 mod payments;
+mod people_pages;
 mod pledges_at_once;
 mod receipts;
 mod receipts_at_once;

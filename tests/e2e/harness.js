@@ -36,8 +36,8 @@ async function waitReady(base, child) {
   throw new Error('server did not become ready');
 }
 
-/** Starts a server; returns { base, stop }. */
-export async function startServer() {
+/** Starts a server, with `settings` added to its environment; returns { base, stop }. */
+export async function startServer(settings = {}) {
   const binary = process.env.SUNSHINE_BIN || join(root, 'target', 'debug', 'sunshine');
   const dataDir = mkdtempSync(join(tmpdir(), 'sunshine-e2e-'));
   const port = await freePort();
@@ -50,6 +50,7 @@ export async function startServer() {
       SUNSHINE_LOG: 'warn',
       SUNSHINE_LOGINS_PER_MINUTE: '100000',
       DATABASE_URL: '',
+      ...settings,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -87,4 +88,12 @@ export async function signIn(page, base, username, password = DEMO_PASSWORD) {
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+/** Collects the page's console errors and uncaught exceptions, to assert there are none. */
+export function consoleErrors(page) {
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  return errors;
 }

@@ -164,6 +164,7 @@ pub fn config_for(database: &TestDatabase, settings: &[(&str, &str)]) -> Config 
             "SUNSHINE_BIND" => Some("127.0.0.1:0".into()),
             "SUNSHINE_ENV" => Some("development".into()),
             "SUNSHINE_PLEDGES_PER_MINUTE" => Some("100000".into()),
+            "SUNSHINE_PLEDGE_BURST" => Some("100000".into()),
             "SUNSHINE_LOGINS_PER_MINUTE" => Some("100000".into()),
             _ => None,
         }

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod entity;
+pub mod pages;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};

@@ -61,6 +61,49 @@ struct CampaignPage {
     honour: Vec<HonourEntry>,
     error: Option<String>,
     form_id: String,
+    /// What was typed, shown again after an error.
+    form: PledgeForm,
+    /// Each bad field's message: (form field, message).
+    field_errors: Vec<(String, String)>,
+    regions: &'static [(&'static str, &'static str, bool)],
+    /// The target in 万元 (`12.5万元`).
+    target_wan: String,
+    /// How much of the target has arrived, in percent (not capped).
+    reached_percent: String,
+}
+
+impl CampaignPage {
+    /// The message next to a field, if it was wrong.
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.field_errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// What a pledge form went wrong with: the general message and each field's.
+#[derive(Debug, Default)]
+struct FormErrors {
+    general: Option<String>,
+    fields: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    fn general(message: impl Into<String>) -> Self {
+        Self {
+            general: Some(message.into()),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// `12.5万元`: a target as the federation speaks of it.
+pub(super) fn wan_yuan(fen: i64) -> String {
+    let wan = fen as f64 / 1_000_000.0;
+    let text = format!("{wan:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}万元")
 }
 
 async fn campaign_view(
@@ -68,7 +111,8 @@ async fn campaign_view(
     id: &str,
     user: Option<&Claims>,
     csrf: &str,
-    error: Option<String>,
+    form: PledgeForm,
+    errors: FormErrors,
 ) -> AppResult<CampaignPage> {
     let campaign = campaigns::get(&state.db, id).await?;
     let progress: Progress = campaigns::progress(&state.db, id).await?;
@@ -89,8 +133,13 @@ async fn campaign_view(
         pledged_percent,
         donors: progress.donors,
         honour,
-        error,
+        error: errors.general,
+        field_errors: errors.fields,
         form_id: crate::ids::random_token(),
+        form,
+        regions: &crate::reference::data::DISTRICTS,
+        target_wan: wan_yuan(campaign.target_fen),
+        reached_percent: reached_percent(progress.raised_fen, campaign.target_fen),
         campaign,
     })
 }
@@ -101,24 +150,48 @@ async fn campaign_page(
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
-    render(&campaign_view(&state, &id, user.as_ref(), &csrf, None).await?)
+    let blank = PledgeForm {
+        donor_kind: "individual".into(),
+        ..PledgeForm::default()
+    };
+    let page = campaign_view(
+        &state,
+        &id,
+        user.as_ref(),
+        &csrf,
+        blank,
+        FormErrors::default(),
+    );
+    render(&page.await?)
 }
 
-#[derive(Debug, Deserialize)]
+/// `37.5`: the share of the target that has arrived, one decimal, not capped at 100.
+fn reached_percent(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return "0".into();
+    }
+    let p = part.max(0) as f64 / whole as f64 * 100.0;
+    let text = format!("{p:.1}");
+    text.strip_suffix(".0").unwrap_or(&text).to_owned()
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 struct PledgeForm {
     amount_yuan: String,
     donor_kind: String,
-    name: Option<String>,
-    phone: Option<String>,
-    id_number: Option<String>,
-    credit_code: Option<String>,
-    contact: Option<String>,
-    region_code: Option<String>,
+    name: String,
+    phone: String,
+    id_number: String,
+    credit_code: String,
+    contact: String,
+    region_code: String,
+    /// A ticked box sends its field; an unticked one sends nothing.
     public_name_consent: Option<String>,
-    public_name: Option<String>,
+    public_name: String,
     receipt_requested: Option<String>,
-    receipt_title: Option<String>,
-    form_id: Option<String>,
+    receipt_title: String,
+    form_id: String,
 }
 
 pub(super) fn blank_to_none(v: Option<String>) -> Option<String> {
@@ -133,18 +206,39 @@ async fn pledge_submit(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<PledgeForm>,
 ) -> AppResult<Response> {
-    if !state.pledge_limiter.allow(peer.ip()) {
-        return Err(AppError::RateLimited);
-    }
-    let again = |message: String| async {
-        let page = campaign_view(&state, &id, user.as_ref(), &csrf, Some(message)).await?;
-        Ok::<Response, AppError>(
-            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response(),
-        )
+    let (shared, campaign_id, signed_in, token) = (&state, &id, user.as_ref(), &csrf);
+    let kept = form.clone();
+    let again = |status: axum::http::StatusCode, errors: FormErrors| {
+        let typed = kept.clone();
+        async move {
+            let page = campaign_view(shared, campaign_id, signed_in, token, typed, errors).await?;
+            Ok::<Response, AppError>((status, render(&page)?).into_response())
+        }
     };
+    let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    if let Err(seconds) = state.pledge_limiter.take(peer.ip()) {
+        // The person keeps what they typed and learns when to send it again.
+        let mut answer = again(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            FormErrors::general(format!(
+                "提交过于频繁（同一网络的认捐较多），请 {seconds} 秒后再点“提交认捐”，已填写的内容不会丢失。"
+            )),
+        )
+        .await?;
+        answer
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        return Ok(answer);
+    }
     let amount_fen = match Fen::parse_yuan(&form.amount_yuan) {
         Ok(fen) => fen.0,
-        Err(why) => return again(format!("金额：{why}")).await,
+        Err(why) => {
+            let errors = FormErrors {
+                general: Some("请按提示修改后重新提交。".into()),
+                fields: vec![("amount_yuan".into(), why.to_owned())],
+            };
+            return again(unprocessable, errors).await;
+        }
     };
     let kind = match form.donor_kind.as_str() {
         "organization" => DonorKind::Organization,
@@ -157,24 +251,24 @@ async fn pledge_submit(
         amount_fen,
         donor: DonorInput {
             kind,
-            name: blank_to_none(form.name),
-            phone: blank_to_none(form.phone),
-            id_number: blank_to_none(form.id_number),
-            credit_code: blank_to_none(form.credit_code),
-            contact: blank_to_none(form.contact),
+            name: blank_to_none(Some(form.name)),
+            phone: blank_to_none(Some(form.phone)),
+            id_number: blank_to_none(Some(form.id_number)),
+            credit_code: blank_to_none(Some(form.credit_code)),
+            contact: blank_to_none(Some(form.contact)),
         },
         public_name_consent: form.public_name_consent.is_some(),
-        public_name: blank_to_none(form.public_name),
+        public_name: blank_to_none(Some(form.public_name)),
         receipt_requested: form.receipt_requested.is_some(),
-        receipt_title: blank_to_none(form.receipt_title),
-        region_code: blank_to_none(form.region_code),
+        receipt_title: blank_to_none(Some(form.receipt_title)),
+        region_code: blank_to_none(Some(form.region_code)),
     };
     let donor_user = user
         .as_ref()
         .filter(|u| u.role == Role::Donor)
         .map(|u| u.sub.clone());
     // The form's own id is its idempotency key: a double tap pledges once.
-    let key = blank_to_none(form.form_id).filter(|k| k.len() <= 100);
+    let key = blank_to_none(Some(form.form_id)).filter(|k| k.len() <= 100);
     let outcome =
         pledges::create_once(&state, &request, donor_user.as_deref(), key.as_deref()).await;
     match outcome {
@@ -185,31 +279,42 @@ async fn pledge_submit(
             Ok(Redirect::to(&created.link).into_response())
         }
         Err(AppError::Validation(errors)) => {
-            let lines: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}：{}", field_label(&e.field), e.message))
-                .collect();
-            again(lines.join("；")).await
+            let mut out = FormErrors {
+                general: Some("请按提示修改后重新提交。".into()),
+                fields: Vec::new(),
+            };
+            let mut elsewhere = Vec::new();
+            for e in errors {
+                match form_field(&e.field) {
+                    Some(field) => out.fields.push((field.to_owned(), e.message)),
+                    None => elsewhere.push(e.message),
+                }
+            }
+            if !elsewhere.is_empty() {
+                out.general = Some(elsewhere.join("；"));
+            }
+            again(unprocessable, out).await
         }
-        Err(AppError::Conflict(why)) => again(why).await,
+        Err(AppError::Conflict(why)) => again(unprocessable, FormErrors::general(why)).await,
         Err(other) => Err(other),
     }
 }
 
-fn field_label(field: &str) -> &'static str {
-    match field {
-        "amount_fen" => "金额",
-        "donor.name" => "姓名或单位名称",
-        "donor.phone" => "手机号",
-        "donor.id_number" => "身份证号",
-        "donor.credit_code" => "统一社会信用代码",
-        "donor.contact" => "联系人",
-        "public_name" => "公开署名",
-        "public_name_consent" => "光荣榜",
-        "receipt_title" => "票据抬头",
-        "region_code" => "所在县(市)区",
-        _ => "输入",
-    }
+/// The form's field for a field of the pledge request, to show its error beside it.
+fn form_field(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "amount_fen" => "amount_yuan",
+        "donor.name" => "name",
+        "donor.phone" => "phone",
+        "donor.id_number" => "id_number",
+        "donor.credit_code" => "credit_code",
+        "donor.contact" => "contact",
+        "public_name" => "public_name",
+        "public_name_consent" => "public_name_consent",
+        "receipt_title" => "receipt_title",
+        "region_code" => "region_code",
+        _ => return None,
+    })
 }
 
 #[derive(Template)]
@@ -223,6 +328,9 @@ struct PledgePage {
     payments: Vec<(String, String, String)>,
     receipts: Vec<(String, String, &'static str)>,
     token: String,
+    /// Where to pay, with the pledge's code as the transfer's note.
+    pay: super::payment_settings::PaymentSettings,
+    reference: String,
 }
 
 async fn pledge_page(
@@ -258,6 +366,8 @@ async fn pledge_page(
         })
         .collect();
     render(&PledgePage {
+        pay: super::payment_settings::get(&state.db).await?,
+        reference: pledge.reference_code.clone(),
         receipts,
         token: token.clone(),
         layout: Layout::new("我的认捐", user.as_ref(), &csrf),

@@ -21,9 +21,9 @@ use crate::kernel::Fen;
 use crate::reference::entities::work_unit;
 use crate::state::AppState;
 use crate::web::csrf::CsrfForm;
-use crate::web::render;
 use crate::web::session::{self as page_session, CsrfToken, MaybePageUser};
 use crate::web::views::Layout;
+use crate::web::{render, require_at};
 
 /// The donor and coordinator pages (behind the session layer).
 pub fn routes() -> Router<AppState> {
@@ -47,14 +47,29 @@ pub fn routes() -> Router<AppState> {
 struct SignupPage {
     layout: Layout,
     username: String,
+    display_name: String,
     error: Option<String>,
+    /// Each bad field's message: (field, message).
+    field_errors: Vec<(String, String)>,
+}
+
+impl SignupPage {
+    /// The message next to a field, if it was wrong.
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.field_errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 async fn signup_page(CsrfToken(csrf): CsrfToken) -> AppResult<Html<String>> {
     render(&SignupPage {
         layout: Layout::new("注册捐赠人账户", None, &csrf),
         username: String::new(),
+        display_name: String::new(),
         error: None,
+        field_errors: Vec::new(),
     })
 }
 
@@ -71,6 +86,13 @@ async fn signup_submit(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<SignupForm>,
 ) -> AppResult<Response> {
+    let typed_name: String = form
+        .display_name
+        .as_deref()
+        .unwrap_or("")
+        .chars()
+        .take(64)
+        .collect();
     let display = form.display_name.filter(|d| !d.trim().is_empty());
     match sign_up_donor(&state, form.username.clone(), form.password, display).await {
         Ok(session) => {
@@ -78,11 +100,19 @@ async fn signup_submit(
             Ok((jar, Redirect::to("/my/gifts")).into_response())
         }
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let message = e.for_people();
+            // A taken name is the username's problem; every other error names its field.
+            let field_errors = match e {
+                AppError::Validation(fields) => {
+                    fields.into_iter().map(|f| (f.field, f.message)).collect()
+                }
+                other => vec![("username".to_owned(), other.for_people())],
+            };
             let page = render(&SignupPage {
                 layout: Layout::new("注册捐赠人账户", None, &csrf),
                 username: form.username.chars().take(32).collect(),
-                error: Some(message),
+                display_name: typed_name,
+                error: Some("请按提示修改后重新提交。".into()),
+                field_errors,
             })?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -104,8 +134,9 @@ async fn my_gifts(
     MaybePageUser(user): MaybePageUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    let Some(user) = user.filter(|u| u.role == Role::Donor) else {
-        return Ok(Redirect::to("/login?next=/my/gifts").into_response());
+    let user = match require_at(user.as_ref(), &[Role::Donor], "/my/gifts") {
+        Ok(u) => u,
+        Err(answer) => return Ok(*answer),
     };
     let list = pledges::of_user(&state.db, &user.sub).await?;
     let total: i64 = list.iter().map(|p| p.paid_fen).sum();
@@ -138,15 +169,15 @@ struct UnitPage {
     notice: Option<String>,
     error: Option<String>,
     bad_rows: Vec<RowError>,
+    pay: super::payment_settings::PaymentSettings,
+    reference: String,
 }
 
 async fn coordinator(
     state: &AppState,
     user: Option<Claims>,
 ) -> Result<(Claims, work_unit::Model), Response> {
-    let Some(user) = user.filter(|u| u.role == Role::UnitCoordinator) else {
-        return Err(Redirect::to("/login?next=/unit").into_response());
-    };
+    let user = require_at(user.as_ref(), &[Role::UnitCoordinator], "/unit").map_err(|a| *a)?;
     let unit_id = user.unit_id.clone().unwrap_or_default();
     match rosters::may_act_for(&state.db, &user, &unit_id).await {
         Ok(unit) => Ok((user, unit)),
@@ -171,7 +202,18 @@ async fn unit_view(
             let total = Fen(r.total_fen).display();
             (r, total)
         })
+        .collect::<Vec<_>>();
+    // One list awaiting money: its code; several: each list's, shown in the table.
+    let awaiting: Vec<&str> = rosters
+        .iter()
+        .filter(|(r, _)| r.status == "awaiting_payment")
+        .map(|(r, _)| r.reference_code.as_str())
         .collect();
+    let reference = match awaiting.as_slice() {
+        [] => "上传名单后得到的汇款编号".to_owned(),
+        [one] => (*one).to_owned(),
+        _ => "各名单的汇款编号（见下表）".to_owned(),
+    };
     render(&UnitPage {
         layout: Layout::new("双日捐名单", Some(user), csrf),
         unit_name: unit.name.clone(),
@@ -180,6 +222,8 @@ async fn unit_view(
         notice,
         error,
         bad_rows,
+        pay: super::payment_settings::get(&state.db).await?,
+        reference,
     })
 }
 
@@ -333,8 +377,9 @@ async fn my_statement(
     MaybePageUser(user): MaybePageUser,
     axum::extract::Path(year): axum::extract::Path<i32>,
 ) -> AppResult<Response> {
-    let Some(user) = user.filter(|u| u.role == Role::Donor) else {
-        return Ok(Redirect::to("/login?next=/my/gifts").into_response());
+    let user = match require_at(user.as_ref(), &[Role::Donor], "/my/gifts") {
+        Ok(u) => u,
+        Err(answer) => return Ok(*answer),
     };
     let name = crate::identity::service::find_user(&state.db, &user.sub)
         .await?

@@ -41,6 +41,19 @@ struct AdminCampaignsPage {
     layout: Layout,
     rows: Vec<(CampaignView, &'static str, String, String)>,
     error: Option<String>,
+    can_write: bool,
+    /// The new-campaign form as typed, and each bad field's message.
+    form: CampaignForm,
+    field_errors: Vec<(String, String)>,
+}
+
+impl AdminCampaignsPage {
+    fn field_error(&self, field: &str) -> Option<&str> {
+        self.field_errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 async fn admin_campaigns_page(
@@ -48,7 +61,9 @@ async fn admin_campaigns_page(
     user: &Claims,
     csrf: &str,
     error: Option<String>,
+    typed: Option<(CampaignForm, Vec<(String, String)>)>,
 ) -> AppResult<Html<String>> {
+    let (form, field_errors) = typed.unwrap_or_default();
     let (list, _) = campaigns::list(&state.db, 0, 200).await?;
     let mut rows = Vec::with_capacity(list.len());
     for c in list {
@@ -65,6 +80,9 @@ async fn admin_campaigns_page(
         layout: Layout::new("募捐活动", Some(user), csrf),
         rows,
         error,
+        can_write: user.role == Role::Admin,
+        form,
+        field_errors,
     })
 }
 
@@ -77,12 +95,13 @@ async fn admin_campaigns(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    Ok(admin_campaigns_page(&state, &user, &csrf, None)
+    Ok(admin_campaigns_page(&state, &user, &csrf, None, None)
         .await?
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
 struct CampaignForm {
     name: String,
     kind: String,
@@ -101,23 +120,24 @@ async fn admin_create(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
+    let typed = form.clone();
     let parsed = (|| {
         let kind = match form.kind.as_str() {
             "emergency" => CampaignKind::Emergency,
             "project" => CampaignKind::Project,
             _ => CampaignKind::DoubleDay,
         };
-        let day = |s: &str| {
+        let day = |field: &str, s: &str| {
             NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .map_err(|_| "日期格式应为 2026-05-01".to_owned())
+                .map_err(|_| AppError::field(field, "日期格式应为 2026-05-01"))
         };
-        Ok::<NewCampaign, String>(NewCampaign {
+        Ok::<NewCampaign, AppError>(NewCampaign {
             name: form.name.clone(),
             kind,
-            starts_on: day(&form.starts_on)?,
-            ends_on: day(&form.ends_on)?,
+            starts_on: day("starts_on", &form.starts_on)?,
+            ends_on: day("ends_on", &form.ends_on)?,
             target_fen: Fen::parse_yuan(&form.target_yuan)
-                .map_err(|e| format!("目标金额：{e}"))?
+                .map_err(|e| AppError::field("target_yuan", e))?
                 .0,
             project_id: None,
         })
@@ -126,17 +146,30 @@ async fn admin_create(
         Ok(new) => campaigns::create(&state.db, &user.sub, new)
             .await
             .map(|_| ()),
-        Err(why) => Err(AppError::BadRequest(why)),
+        Err(why) => Err(why),
     };
     match outcome {
         Ok(()) => Ok(Redirect::to("/admin/campaigns").into_response()),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::BadRequest(_))) => {
-            let message = e.for_people();
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                admin_campaigns_page(&state, &user, &csrf, Some(message)).await?,
-            )
-                .into_response())
+            // Each field's message goes beside it; a same-named campaign is the name's.
+            let fields = match e {
+                AppError::Validation(fields) => fields
+                    .into_iter()
+                    .map(|f| {
+                        let field = if f.field == "target_fen" {
+                            "target_yuan".to_owned()
+                        } else {
+                            f.field
+                        };
+                        (field, f.message)
+                    })
+                    .collect(),
+                other => vec![("name".to_owned(), other.for_people())],
+            };
+            let message = Some("新建活动未成功，请按提示修改后重新提交。".to_owned());
+            let page =
+                admin_campaigns_page(&state, &user, &csrf, message, Some((typed, fields))).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other),
     }
@@ -175,6 +208,8 @@ struct FinancePaymentsPage {
     form_id: String,
     search: String,
     found: Vec<(PledgeView, String, &'static str)>,
+    /// Auditors read; they see no form they may not send.
+    can_write: bool,
 }
 
 async fn finance_page(
@@ -219,6 +254,7 @@ async fn finance_view(
         form_id: crate::ids::random_token(),
         search: String::new(),
         found: Vec::new(),
+        can_write: user.role != Role::Auditor,
     })
 }
 

@@ -63,9 +63,7 @@ async fn login(
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<Json<Session>> {
-    if !state.login_limiter.allow(peer.ip()) {
-        return Err(AppError::RateLimited);
-    }
+    state.login_limiter.check(peer.ip())?;
     let mut errors = Vec::new();
     if body.username.trim().is_empty() {
         errors.push(crate::error::FieldError::new("username", "请输入用户名"));

@@ -57,6 +57,7 @@ impl UserView {
         Claims {
             sub: self.id.clone(),
             name: self.username.clone(),
+            display_name: self.display_name.clone(),
             role: self.role,
             store_id: self.store_id.clone(),
             region_code: self.region_code.clone(),

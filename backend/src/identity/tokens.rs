@@ -13,6 +13,17 @@ use crate::error::{AppError, AuthFailure};
 const ISSUER: &str = "sunshine";
 const ACCESS: &str = "access";
 
+impl Claims {
+    /// The name to show a person: their 称呼, or the sign-in name when none is known.
+    pub fn shown_name(&self) -> &str {
+        if self.display_name.is_empty() {
+            &self.name
+        } else {
+            &self.display_name
+        }
+    }
+}
+
 /// What an access token says about its holder.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
@@ -20,6 +31,9 @@ pub struct Claims {
     pub sub: String,
     /// The user's sign-in name.
     pub name: String,
+    /// The name the person gave (称呼), shown in the header; empty in tokens made before.
+    #[serde(default, rename = "dn", skip_serializing_if = "String::is_empty")]
+    pub display_name: String,
     /// The user's role.
     pub role: Role,
     /// Bound store, for store staff.
@@ -129,6 +143,7 @@ mod tests {
         Claims {
             sub: "u1".into(),
             name: "finance".into(),
+            display_name: "示例财务".into(),
             role: Role::Finance,
             store_id: None,
             region_code: None,

@@ -16,7 +16,17 @@ impl Fen {
     /// Parses yuan as people write it: `1234`, `1,234.5`, `¥1234.56`, `1234.56元`.
     /// At most two decimals; never negative; never more than `max`.
     pub fn parse_yuan(text: &str) -> Result<Fen, &'static str> {
-        let cleaned: String = text
+        // Full-width digits and point (２００．５０), as Chinese input methods type them,
+        // read as their ASCII twins.
+        let narrow: String = text
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '．' => '.',
+                other => other,
+            })
+            .collect();
+        let cleaned: String = narrow
             .trim()
             .trim_start_matches(['¥', '￥'])
             .trim_end_matches('元')
@@ -197,6 +207,14 @@ mod tests {
         assert_eq!(Fen::parse_yuan(" 200元 "), Ok(Fen(20_000)));
         assert_eq!(Fen::parse_yuan("0.01"), Ok(Fen(1)));
         assert_eq!(Fen::parse_yuan(".5"), Ok(Fen(50)));
+    }
+
+    #[test]
+    fn full_width_digits_and_point_read_like_ascii_ones() {
+        assert_eq!(Fen::parse_yuan("２００"), Ok(Fen(20_000)));
+        assert_eq!(Fen::parse_yuan("１，２３４．５６元"), Ok(Fen(123_456)));
+        assert_eq!(Fen::parse_yuan("￥９．９"), Ok(Fen(990)));
+        assert!(Fen::parse_yuan("２００．１２３").is_err());
     }
 
     #[test]

@@ -236,6 +236,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<Vec<DemoAccount>> {
         });
     }
     crate::fundraising::campaigns::seed_demo(db).await?;
+    crate::fundraising::payment_settings::seed_demo(db).await?;
     Ok(created)
 }
 

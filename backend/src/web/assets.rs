@@ -25,6 +25,11 @@ pub async fn serve(Path(path): Path<String>) -> Result<Response, AppError> {
         .into_response())
 }
 
+/// `/favicon.ico`, for the clients that ask for it without reading the page's icon link.
+pub async fn favicon() -> Result<Response, AppError> {
+    serve(Path("favicon.svg".to_owned())).await
+}
+
 fn mime_for(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("css") => "text/css; charset=utf-8",

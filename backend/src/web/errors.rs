@@ -103,7 +103,7 @@ fn generic_error(status: StatusCode) -> AppError {
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType("application/json"),
         StatusCode::UNAUTHORIZED => AppError::Unauthorized(crate::error::AuthFailure::Missing),
         StatusCode::FORBIDDEN => AppError::Forbidden,
-        StatusCode::TOO_MANY_REQUESTS => AppError::RateLimited,
+        StatusCode::TOO_MANY_REQUESTS => AppError::RateLimited(None),
         StatusCode::REQUEST_TIMEOUT => AppError::BadRequest("请求超时，请重试。".into()),
         s if s.is_client_error() => AppError::BadRequest("请求无法处理，请检查后重试。".into()),
         StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable("layer".into()),

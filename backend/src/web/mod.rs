@@ -33,8 +33,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(crate::fundraising::pages_people::routes())
         .merge(crate::fundraising::pages_staff::routes())
         .merge(crate::receipts::pages::routes())
+        .merge(crate::fundraising::pages_settings::routes())
+        .merge(crate::audit::pages::routes())
         .layer(axum::middleware::from_fn_with_state(state, session::layer))
         .route("/static/{*path}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
 }
 
 /// The signed-in person if their role is among `roles`; otherwise the answer to give:
@@ -43,10 +46,23 @@ pub fn require(
     user: Option<&crate::identity::tokens::Claims>,
     roles: &[crate::identity::Role],
 ) -> Result<crate::identity::tokens::Claims, Box<Response>> {
+    require_at(user, roles, "/home")
+}
+
+/// As [`require`], and sign-in leads back to `here`. A signed-in person of another role
+/// gets the 403 page, never the sign-in page: sign-in sends a signed-in person on to
+/// `next`, and that was a redirect loop.
+pub fn require_at(
+    user: Option<&crate::identity::tokens::Claims>,
+    roles: &[crate::identity::Role],
+    here: &str,
+) -> Result<crate::identity::tokens::Claims, Box<Response>> {
     match user {
         Some(u) if roles.contains(&u.role) => Ok(u.clone()),
         Some(_) => Err(Box::new(AppError::Forbidden.into_response())),
-        None => Err(Box::new(Redirect::to("/login").into_response())),
+        None => Err(Box::new(
+            Redirect::to(&format!("/login?next={here}")).into_response(),
+        )),
     }
 }
 
@@ -118,9 +134,7 @@ async fn login_submit(
     jar: CookieJar,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
-    if !state.login_limiter.allow(peer.ip()) {
-        return Err(AppError::RateLimited);
-    }
+    state.login_limiter.check(peer.ip())?;
     let next = safe_next(form.next.as_deref());
     let outcome = if form.username.trim().is_empty() || form.password.is_empty() {
         Err(AppError::Unauthorized(AuthFailure::BadCredentials))

@@ -14,7 +14,7 @@ pub struct NavItem {
     pub label: &'static str,
 }
 
-/// A panel of a home page: what the role does there, filled in by later capabilities.
+/// A panel of a home page: something the role does, and the page where it is done.
 #[derive(Debug, Clone)]
 pub struct Panel {
     /// Anchor id (without `#`).
@@ -23,8 +23,8 @@ pub struct Panel {
     pub title: &'static str,
     /// What the panel is for.
     pub summary: &'static str,
-    /// The page that does it, once it exists: (path, label).
-    pub link: Option<(&'static str, &'static str)>,
+    /// The page that does it: (path, label).
+    pub link: (&'static str, &'static str),
 }
 
 /// What the layout needs on every page.
@@ -45,7 +45,7 @@ impl Layout {
     pub fn new(title: impl Into<String>, user: Option<&Claims>, csrf: &str) -> Self {
         Self {
             title: title.into(),
-            user: user.map(|c| (c.name.clone(), c.role.label())),
+            user: user.map(|c| (c.shown_name().to_owned(), c.role.label())),
             nav: user.map(|c| nav(c.role)).unwrap_or_else(public_nav),
             csrf: csrf.to_owned(),
         }
@@ -65,16 +65,22 @@ fn public_nav() -> Vec<NavItem> {
     ]
 }
 
-/// The header links of a role: home, then the panels of its home page.
+/// The header links of a role: home, then the page of each panel of its home page (each
+/// page once), then the API documentation for those who read the books.
 pub fn nav(role: Role) -> Vec<NavItem> {
     let mut items = vec![NavItem {
         href: "/home".into(),
         label: "工作台",
     }];
-    items.extend(panels(role).iter().map(|p| NavItem {
-        href: format!("/home#{}", p.id),
-        label: p.title,
-    }));
+    for panel in panels(role) {
+        let (href, _) = panel.link;
+        if !items.iter().any(|i| i.href == href) {
+            items.push(NavItem {
+                href: href.into(),
+                label: panel.title,
+            });
+        }
+    }
     if matches!(role, Role::Admin | Role::Auditor) {
         items.push(NavItem {
             href: "/api/docs".into(),
@@ -84,7 +90,8 @@ pub fn nav(role: Role) -> Vec<NavItem> {
     items
 }
 
-/// The panels of each role's home page.
+/// The panels of each role's home page: only what is built. The stores, vouchers,
+/// households and reports come with later issues, and get their panels then.
 pub fn panels(role: Role) -> &'static [Panel] {
     match role {
         Role::Admin => &[
@@ -92,123 +99,74 @@ pub fn panels(role: Role) -> &'static [Panel] {
                 id: "campaigns",
                 title: "募捐活动",
                 summary: "创建、开启和结束双日捐等募捐活动，查看进度。",
-                link: Some(("/admin/campaigns", "管理募捐活动")),
+                link: ("/admin/campaigns", "管理募捐活动"),
             },
             Panel {
-                id: "projects",
-                title: "品牌项目",
-                summary: "17 个品牌慈善项目的收入、拨付与结余。",
-                link: None,
+                id: "payment-settings",
+                title: "收款账户",
+                summary: "捐赠人转账用的户名、开户行和账号，以及其他捐款方式。",
+                link: ("/admin/payment-settings", "设置收款账户"),
             },
             Panel {
-                id: "stores",
-                title: "阳光超市",
-                summary: "61 家阳光超市与调剂中心的库存和发放。",
-                link: None,
-            },
-            Panel {
-                id: "users",
-                title: "用户与权限",
-                summary: "账户、角色以及所属超市、区域和单位。",
-                link: None,
+                id: "audit-log",
+                title: "审计日志",
+                summary: "每一次变更的操作人、时间与内容。",
+                link: ("/audit", "查阅审计日志"),
             },
         ],
         Role::Finance => &[
             Panel {
                 id: "payments",
                 title: "到账确认",
-                summary: "登记到账款项，自动或手工匹配认捐。",
-                link: Some(("/finance/payments", "登记到账")),
-            },
-            Panel {
-                id: "unmatched",
-                title: "待匹配款项",
-                summary: "未能按认捐编号自动匹配的到账。",
-                link: Some(("/finance/payments", "查看待匹配款项")),
+                summary: "登记到账款项，自动或手工匹配认捐；处理未能按编号自动匹配的到账。",
+                link: ("/finance/payments", "登记与匹配到账"),
             },
             Panel {
                 id: "receipts",
                 title: "捐赠票据",
                 summary: "开具、作废和换开捐赠票据。",
-                link: Some(("/finance/receipts", "开具与作废票据")),
+                link: ("/finance/receipts", "开具与作废票据"),
             },
         ],
-        Role::StoreStaff => &[
-            Panel {
-                id: "scan",
-                title: "扫码发放",
-                summary: "扫描救助券二维码，为困难群众发放物资。",
-                link: None,
-            },
-            Panel {
-                id: "receive",
-                title: "物资入库",
-                summary: "登记捐赠物资入库。",
-                link: None,
-            },
-            Panel {
-                id: "stock",
-                title: "本店库存",
-                summary: "本店各类物资的数量与价值。",
-                link: None,
-            },
-        ],
-        Role::Caseworker => &[
-            Panel {
-                id: "households",
-                title: "救助对象",
-                summary: "登记和维护本辖区的困难家庭。",
-                link: None,
-            },
-            Panel {
-                id: "vouchers",
-                title: "救助券",
-                summary: "按救助计划为困难家庭发放救助券。",
-                link: None,
-            },
-        ],
-        Role::UnitCoordinator => &[
-            Panel {
-                id: "rosters",
-                title: "双日捐名单",
-                summary: "下载模板，上传本单位职工捐款名单。",
-                link: Some(("/unit", "上传名单")),
-            },
-            Panel {
-                id: "unit-totals",
-                title: "本单位汇总",
-                summary: "本单位捐款合计与职工参与情况。",
-                link: None,
-            },
-        ],
+        Role::StoreStaff | Role::Caseworker => &[],
+        Role::UnitCoordinator => &[Panel {
+            id: "rosters",
+            title: "双日捐名单",
+            summary: "下载模板，上传本单位职工捐款名单，查看汇款编号、汇款账户和到账情况。",
+            link: ("/unit", "上传名单"),
+        }],
         Role::Auditor => &[
             Panel {
-                id: "ledgers",
-                title: "账目查阅",
-                summary: "查阅款物收支、票据与库存台账。",
-                link: None,
+                id: "payments",
+                title: "到账记录",
+                summary: "到账款项、待匹配款项与认捐查询（只读）。",
+                link: ("/finance/payments", "查阅到账"),
+            },
+            Panel {
+                id: "receipts",
+                title: "捐赠票据",
+                summary: "已开具、作废和待开具的票据（只读）。",
+                link: ("/finance/receipts", "查阅票据"),
+            },
+            Panel {
+                id: "campaigns",
+                title: "募捐活动",
+                summary: "各募捐活动的进度、已到账与待到账金额（只读）。",
+                link: ("/admin/campaigns", "查阅募捐活动"),
             },
             Panel {
                 id: "audit-log",
                 title: "审计日志",
-                summary: "每一次变更的操作人与时间。",
-                link: None,
+                summary: "每一次变更的操作人、时间与内容。",
+                link: ("/audit", "查阅审计日志"),
             },
         ],
-        Role::Donor => &[
-            Panel {
-                id: "my-gifts",
-                title: "我的捐赠",
-                summary: "我的认捐、付款记录和捐赠票据。",
-                link: Some(("/my/gifts", "查看我的捐赠")),
-            },
-            Panel {
-                id: "certificates",
-                title: "捐赠证书",
-                summary: "下载我的捐赠证书。",
-                link: None,
-            },
-        ],
+        Role::Donor => &[Panel {
+            id: "my-gifts",
+            title: "我的捐赠",
+            summary: "我的认捐、付款记录、捐赠票据、证书和年度汇总。",
+            link: ("/my/gifts", "查看我的捐赠"),
+        }],
     }
 }
 

@@ -91,6 +91,7 @@ test('a pledge with a wrong 身份证号 is refused with the field named', async
   await page.fill('input[name=phone]', '13904321234');
   await page.fill('input[name=id_number]', '220204199003078815');
   await Promise.all([page.waitForNavigation(), page.click('text=提交认捐')]);
-  assert.ok(await page.isVisible('text=身份证号：身份证号校验位不正确'));
+  assert.equal((await page.textContent('#id_number-error')).trim(), '身份证号校验位不正确，请核对');
+  assert.equal(await page.inputValue('input[name=id_number]'), '220204199003078815', 'kept as typed');
   await context.close();
 });

@@ -20,8 +20,9 @@ after(async () => {
 const ROLES = [
   ['admin', '慈善总会管理员工作台', '募捐活动'],
   ['finance', '财务工作台', '到账确认'],
-  ['store', '阳光超市店员工作台', '扫码发放'],
-  ['caseworker', '社区工作人员工作台', '救助对象'],
+  // Their pages come with later issues: the home page says so, with no empty panels.
+  ['store', '阳光超市店员工作台', '正在建设中'],
+  ['caseworker', '社区工作人员工作台', '正在建设中'],
   ['unit', '单位联络员工作台', '双日捐名单'],
   ['auditor', '审计工作台', '审计日志'],
   ['donor', '捐赠人工作台', '我的捐赠'],

@@ -48,9 +48,7 @@ async fn sign_up(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<SignUp>,
 ) -> AppResult<(StatusCode, Json<Session>)> {
-    if !state.pledge_limiter.allow(peer.ip()) {
-        return Err(AppError::RateLimited);
-    }
+    state.pledge_limiter.check(peer.ip())?;
     let session = sign_up_donor(&state, body.username, body.password, body.display_name).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }

@@ -3,6 +3,7 @@
 mod campaigns;
 pub mod donors;
 mod funds;
+mod payment_settings;
 mod payments;
 mod pledges;
 pub mod units;
@@ -24,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(funds::routes())
         .merge(donors::routes())
         .merge(payments::routes())
+        .merge(payment_settings::routes())
         .merge(units::routes().layer(axum::extract::DefaultBodyLimit::max(
             units::MAX_UPLOAD_BYTES,
         )))

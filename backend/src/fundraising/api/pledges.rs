@@ -44,9 +44,7 @@ async fn create_pledge(
     headers: HeaderMap,
     ApiJson(body): ApiJson<PledgeRequest>,
 ) -> AppResult<Response> {
-    if !state.pledge_limiter.allow(peer.ip()) {
-        return Err(AppError::RateLimited);
-    }
+    state.pledge_limiter.check(peer.ip())?;
     let key = crate::idempotency::key_from(&headers)?;
     let donor_user = signed_in_donor(&state, &headers);
     let outcome =

@@ -6,5 +6,6 @@ pub mod campaign_total;
 pub mod donor;
 pub mod fund_entry;
 pub mod payment;
+pub mod payment_setting;
 pub mod pledge;
 pub mod roster;
