@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::api::routes())
         .split_for_parts();
     let max_body = state.config.max_body_bytes;
+    let request_timeout = state.config.request_timeout_seconds;
     let secure_headers = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("x-content-type-options"),
@@ -181,7 +182,7 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
-                    Duration::from_secs(30),
+                    Duration::from_secs(request_timeout),
                 )),
         )
         .with_state(state)

@@ -98,6 +98,8 @@ pub struct Config {
     pub logins_per_minute: u32,
     /// How the server's connections are bounded.
     pub connections: crate::server::Limits,
+    /// A request (with its body) must be answered within this time, else 408.
+    pub request_timeout_seconds: u64,
 }
 
 /// Why the configuration could not be built.
@@ -174,6 +176,10 @@ impl Config {
             pledges_per_minute: parse(&lookup, "SUNSHINE_PLEDGES_PER_MINUTE", "60")?,
             pledge_burst: parse(&lookup, "SUNSHINE_PLEDGE_BURST", "300")?,
             logins_per_minute: parse(&lookup, "SUNSHINE_LOGINS_PER_MINUTE", "30")?,
+            request_timeout_seconds: positive(
+                parse(&lookup, "SUNSHINE_REQUEST_TIMEOUT_SECONDS", "30")?,
+                "SUNSHINE_REQUEST_TIMEOUT_SECONDS",
+            )?,
             connections: crate::server::Limits {
                 header_read: std::time::Duration::from_secs(positive(
                     parse(&lookup, "SUNSHINE_HEADER_READ_SECONDS", "5")?,

@@ -105,6 +105,12 @@ pub enum AppError {
     /// Too many failed sign-ins in a row: the account refuses sign-in for a while.
     #[error("account locked for {0} s")]
     AccountLocked(u64),
+    /// The request (its body) did not arrive in time.
+    #[error("request timeout")]
+    RequestTimeout,
+    /// The database is busy (SQLite's write lock held too long): try again shortly.
+    #[error("busy: {0}")]
+    Busy(String),
     /// The server is not ready (database down, migrations missing).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -151,7 +157,8 @@ impl AppError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited(_) | Self::AccountLocked(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -245,6 +252,16 @@ impl AppError {
                     seconds.div_ceil(60).max(1)
                 ),
             ),
+            Self::RequestTimeout => (
+                "request-timeout",
+                "请求超时",
+                "请求没有在规定时间内送达（网络较慢或内容过大），请重试。".into(),
+            ),
+            Self::Busy(_) => (
+                "busy",
+                "系统繁忙",
+                "系统正忙，这次操作没有执行，请几秒后重试。".into(),
+            ),
             Self::Unavailable(_) => (
                 "unavailable",
                 "服务暂不可用",
@@ -301,7 +318,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         match &self {
-            Self::Internal(cause) | Self::Unavailable(cause) => {
+            Self::Internal(cause) | Self::Unavailable(cause) | Self::Busy(cause) => {
                 tracing::error!(error = %cause, status = status.as_u16(), "request failed");
             }
             _ => tracing::debug!(error = %self, status = status.as_u16(), "request refused"),
@@ -319,6 +336,7 @@ impl IntoResponse for AppError {
         let retry_after = match &self {
             Self::AccountLocked(seconds) | Self::RateLimited(Some(seconds)) => Some(*seconds),
             Self::RateLimited(None) => Some(60),
+            Self::Busy(_) => Some(2),
             _ => None,
         };
         if let Some(seconds) = retry_after {
@@ -335,9 +353,34 @@ impl From<sea_orm::DbErr> for AppError {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
             return Self::Conflict("该记录已存在，不能重复创建。".into());
         }
+        let text = err.to_string();
+        // SQLite's busy timeout ran out: nothing was written, a retry will do.
+        if text.contains("database is locked") || text.contains("database table is locked") {
+            return Self::Busy(text);
+        }
         Self::Internal(err.to_string())
     }
 }
 
 /// The result of every service and handler.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[test]
+    fn a_locked_sqlite_database_is_a_busy_503_with_retry_after() {
+        let locked = sea_orm::DbErr::Exec(sea_orm::RuntimeErr::Internal(
+            "error returned from database: (code: 5) database is locked".into(),
+        ));
+        let error = AppError::from(locked);
+        assert!(matches!(error, AppError::Busy(_)), "{error:?}");
+        let response = axum::response::IntoResponse::into_response(error);
+        assert_eq!(response.status(), 503);
+        assert_eq!(
+            response.headers().get("retry-after").map(|v| v.as_bytes()),
+            Some(&b"2"[..])
+        );
+    }
+}

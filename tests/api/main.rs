@@ -18,6 +18,7 @@ mod pages;
 mod payment_states;
 mod payments;
 mod people_pages;
+mod plain_answers;
 mod pledges_at_once;
 mod receipts;
 mod receipts_at_once;

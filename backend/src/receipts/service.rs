@@ -68,6 +68,13 @@ pub enum Issued {
 #[tracing::instrument(skip_all)]
 pub async fn issue(db: &DatabaseConnection, by: &str, payment_id: &str) -> AppResult<Issued> {
     let txn = crate::db::begin_write(db).await?;
+    // The payment's lock first: a second request for it waits for the first to commit,
+    // then finds its receipt (200 with it, as on SQLite) instead of tripping the unique
+    // index (409).
+    payment::Entity::find_by_id(payment_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
     if let Some(existing) = live_for_payment(&txn, payment_id).await? {
         return Ok(Issued::Existing(existing));
     }

@@ -104,7 +104,7 @@ fn generic_error(status: StatusCode) -> AppError {
         StatusCode::UNAUTHORIZED => AppError::Unauthorized(crate::error::AuthFailure::Missing),
         StatusCode::FORBIDDEN => AppError::Forbidden,
         StatusCode::TOO_MANY_REQUESTS => AppError::RateLimited(None),
-        StatusCode::REQUEST_TIMEOUT => AppError::BadRequest("请求超时，请重试。".into()),
+        StatusCode::REQUEST_TIMEOUT => AppError::RequestTimeout,
         s if s.is_client_error() => AppError::BadRequest("请求无法处理，请检查后重试。".into()),
         StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable("layer".into()),
         _ => AppError::Internal(format!("bare {status} from a layer")),
