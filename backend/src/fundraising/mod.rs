@@ -2,6 +2,7 @@
 //! running totals that show progress toward the goals.
 
 pub mod api;
+pub mod campaign_closing;
 pub mod campaign_progress;
 pub mod campaigns;
 pub mod entities;
@@ -20,6 +21,7 @@ pub mod pledge_views;
 pub mod pledges;
 pub mod roster_file;
 pub mod roster_remittance;
+pub mod roster_status;
 pub mod rosters;
 pub mod totals;
 pub mod units;

@@ -235,6 +235,7 @@ async fn unit_upload(
     };
     let mut given_csrf = String::new();
     let mut campaign_id = String::new();
+    let mut second_list = false;
     let mut file = None;
     while let Some(field) = form
         .next_field()
@@ -244,6 +245,7 @@ async fn unit_upload(
         match field.name() {
             Some("csrf_token") => given_csrf = field.text().await.unwrap_or_default(),
             Some("campaign_id") => campaign_id = field.text().await.unwrap_or_default(),
+            Some("second_list") => second_list = !field.text().await.unwrap_or_default().is_empty(),
             Some("file") => {
                 let name = field.file_name().unwrap_or("名单").to_owned();
                 let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
@@ -276,6 +278,7 @@ async fn unit_upload(
         &name,
         &bytes,
         state.config.max_amount_fen,
+        second_list,
     )
     .await
     {

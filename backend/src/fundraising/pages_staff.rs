@@ -27,6 +27,10 @@ use crate::web::{render, require};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/campaigns", get(admin_campaigns).post(admin_create))
+        .route(
+            "/admin/campaigns/{id}/close",
+            get(admin_close_confirm).post(admin_close),
+        )
         .route("/admin/campaigns/{id}/{action}", post(admin_transition))
         .route(
             "/finance/payments",
@@ -41,6 +45,9 @@ struct AdminCampaignsPage {
     layout: Layout,
     rows: Vec<(CampaignView, &'static str, String, String)>,
     error: Option<String>,
+    notice: Option<String>,
+    /// The campaign about to be closed and what closing it would do.
+    confirm_close: Option<(CampaignView, Vec<String>)>,
 }
 
 async fn admin_campaigns_page(
@@ -49,6 +56,15 @@ async fn admin_campaigns_page(
     csrf: &str,
     error: Option<String>,
 ) -> AppResult<Html<String>> {
+    render(&admin_campaigns_view(state, user, csrf, error).await?)
+}
+
+async fn admin_campaigns_view(
+    state: &AppState,
+    user: &Claims,
+    csrf: &str,
+    error: Option<String>,
+) -> AppResult<AdminCampaignsPage> {
     let (list, _) = campaigns::list(&state.db, 0, 200).await?;
     let mut rows = Vec::with_capacity(list.len());
     for c in list {
@@ -61,10 +77,12 @@ async fn admin_campaigns_page(
             yuan(progress.pledged_unpaid_fen),
         ));
     }
-    render(&AdminCampaignsPage {
+    Ok(AdminCampaignsPage {
         layout: Layout::new("募捐活动", Some(user), csrf),
         rows,
         error,
+        notice: None,
+        confirm_close: None,
     })
 }
 
@@ -157,10 +175,67 @@ async fn admin_transition(
     };
     match action.as_str() {
         "open" => campaigns::open(&state.db, &admin.sub, &id).await?,
-        "close" => campaigns::close(&state.db, &admin.sub, &id).await?,
         _ => return Err(AppError::NotFound("该操作")),
     };
     Ok(Redirect::to("/admin/campaigns").into_response())
+}
+
+/// Before a campaign closes: what will happen to its pledges and staff lists, and the
+/// button that does it.
+async fn admin_close_confirm(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let admin = match require(user.as_ref(), &[Role::Admin]) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    let campaign = campaigns::get(&state.db, &id).await?;
+    let mut page = admin_campaigns_view(&state, &admin, &csrf, None).await?;
+    if campaign.status != "open" {
+        page.error = Some(format!("“{}”不在进行中，不能结束。", campaign.name));
+        return Ok((axum::http::StatusCode::CONFLICT, render(&page)?).into_response());
+    }
+    let preview = campaigns::closing_preview(&state.db, &id).await?;
+    let lines = preview
+        .describe(true)
+        .split('；')
+        .map(str::to_owned)
+        .collect();
+    page.confirm_close = Some((campaign, lines));
+    Ok(render(&page)?.into_response())
+}
+
+async fn admin_close(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    let admin = match require(user.as_ref(), &[Role::Admin]) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    match campaigns::close(&state.db, &admin.sub, &id).await {
+        Ok(closed) => {
+            let mut page = admin_campaigns_view(&state, &admin, &csrf, None).await?;
+            page.notice = Some(format!(
+                "已结束“{}”：{}。",
+                closed.campaign.name,
+                closed.closing.describe(false)
+            ));
+            Ok(render(&page)?.into_response())
+        }
+        Err(AppError::Conflict(why)) => Ok((
+            axum::http::StatusCode::CONFLICT,
+            admin_campaigns_page(&state, &admin, &csrf, Some(why)).await?,
+        )
+            .into_response()),
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Template)]
