@@ -20,3 +20,4 @@ mod receipts_at_once;
 mod reference;
 mod roles;
 mod rosters;
+mod staff;

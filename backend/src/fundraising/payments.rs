@@ -88,6 +88,7 @@ pub async fn record(
     if roster_match.is_none() {
         view.note = roster.as_ref().and_then(|r| roster_note(r, new.amount_fen));
     }
+    super::payment_queue::warn_overpaid(txn, &mut view).await?;
     Ok(view)
 }
 
@@ -141,7 +142,9 @@ pub async fn match_to(
         &format!("手工匹配到认捐 {}", target.reference_code),
     )
     .await?;
-    Ok(model.into())
+    let mut view = PaymentView::from(model);
+    super::payment_queue::warn_overpaid(txn, &mut view).await?;
+    Ok(view)
 }
 
 /// Reverses a payment with a reason: a new, negative payment; the original stays.
