@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod entities;
 pub mod funds;
 pub mod pages;
+pub mod pages_finance;
 pub mod pages_people;
 pub mod pages_staff;
 pub mod payment_model;

@@ -140,7 +140,7 @@ struct UnitPage {
     bad_rows: Vec<RowError>,
 }
 
-async fn coordinator(
+pub(super) async fn coordinator(
     state: &AppState,
     user: Option<Claims>,
 ) -> Result<(Claims, work_unit::Model), Response> {
@@ -154,7 +154,7 @@ async fn coordinator(
     }
 }
 
-async fn unit_view(
+pub(super) async fn unit_view(
     state: &AppState,
     user: &Claims,
     unit: &work_unit::Model,

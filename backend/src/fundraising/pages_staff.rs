@@ -1,4 +1,5 @@
-//! Fundraising pages for staff: the admin's campaigns and finance's payments.
+//! Fundraising pages for staff: the admin's campaigns (finance's payments are in
+//! `pages_finance`).
 
 use askama::Template;
 use axum::Router;
@@ -9,11 +10,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::campaigns::{self, CampaignKind, CampaignView, NewCampaign};
-use super::pages::{blank_to_none, yuan};
-use super::payments::{self, Channel, NewPayment, PaymentFilter, PaymentView};
-use super::pledges::{self, PledgeView};
+use super::pages::yuan;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::Outcome;
 use crate::identity::Role;
 use crate::identity::tokens::Claims;
 use crate::kernel::Fen;
@@ -32,11 +30,8 @@ pub fn routes() -> Router<AppState> {
             get(admin_close_confirm).post(admin_close),
         )
         .route("/admin/campaigns/{id}/{action}", post(admin_transition))
-        .route(
-            "/finance/payments",
-            get(finance_payments).post(finance_record),
-        )
-        .route("/finance/payments/{id}/match", post(finance_match))
+        .route("/unit/rosters/{id}/withdraw", post(unit_withdraw))
+        .merge(super::pages_finance::routes())
 }
 
 #[derive(Template)]
@@ -238,236 +233,44 @@ async fn admin_close(
     }
 }
 
-#[derive(Template)]
-#[template(path = "finance_payments.html")]
-struct FinancePaymentsPage {
-    layout: Layout,
-    unmatched: Vec<(PaymentView, String, &'static str)>,
-    recent: Vec<(PaymentView, String, &'static str)>,
-    today: String,
-    message: Option<String>,
-    error: Option<String>,
-    form_id: String,
-    search: String,
-    found: Vec<(PledgeView, String, &'static str)>,
-}
-
-async fn finance_page(
-    state: &AppState,
-    user: &Claims,
-    csrf: &str,
-    message: Option<String>,
-    error: Option<String>,
-) -> AppResult<Html<String>> {
-    render(&finance_view(state, user, csrf, message, error).await?)
-}
-
-async fn finance_view(
-    state: &AppState,
-    user: &Claims,
-    csrf: &str,
-    message: Option<String>,
-    error: Option<String>,
-) -> AppResult<FinancePaymentsPage> {
-    let rows = |list: Vec<PaymentView>| {
-        list.into_iter()
-            .map(|p| {
-                let amount = yuan(p.amount_fen);
-                let channel = Channel::label(&p.channel);
-                (p, amount, channel)
-            })
-            .collect::<Vec<_>>()
-    };
-    let unmatched_filter = PaymentFilter {
-        status: Some("unmatched".into()),
-        ..PaymentFilter::default()
-    };
-    let (unmatched, _) = payments::list(&state.db, &unmatched_filter, 0, 100).await?;
-    let (recent, _) = payments::list(&state.db, &PaymentFilter::default(), 0, 20).await?;
-    Ok(FinancePaymentsPage {
-        layout: Layout::new("到账确认", Some(user), csrf),
-        unmatched: rows(unmatched),
-        recent: rows(recent),
-        today: chrono::Utc::now().date_naive().to_string(),
-        message,
-        error,
-        form_id: crate::ids::random_token(),
-        search: String::new(),
-        found: Vec::new(),
-    })
-}
-
 #[derive(Debug, Deserialize)]
-struct SearchQuery {
-    q: Option<String>,
+struct WithdrawForm {
+    reason: Option<String>,
 }
 
-async fn finance_payments(
-    State(state): State<AppState>,
-    MaybePageUser(user): MaybePageUser,
-    CsrfToken(csrf): CsrfToken,
-    axum::extract::Query(query): axum::extract::Query<SearchQuery>,
-) -> AppResult<Response> {
-    let user = match require(user.as_ref(), &[Role::Finance, Role::Admin, Role::Auditor]) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    let search = query
-        .q
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(50)
-        .collect::<String>();
-    let mut page = finance_view(&state, &user, &csrf, None, None).await?;
-    if !search.is_empty() {
-        let criteria = pledges::PledgeSearch {
-            q: Some(search.clone()),
-            open_only: true,
-            ..Default::default()
-        };
-        page.found = pledges::search(&state.db, &criteria, 50)
-            .await?
-            .into_iter()
-            .map(|p| {
-                let amount = yuan(p.amount_fen);
-                let label = pledges::status_label(&p.status);
-                (p, amount, label)
-            })
-            .collect();
-        page.search = search;
-    }
-    Ok(render(&page)?.into_response())
-}
-
-#[derive(Debug, Deserialize)]
-struct PaymentForm {
-    amount_yuan: String,
-    channel: String,
-    received_on: String,
-    payer_reference: Option<String>,
-    reference_code: Option<String>,
-    form_id: Option<String>,
-}
-
-async fn finance_record(
-    State(state): State<AppState>,
-    MaybePageUser(user): MaybePageUser,
-    CsrfToken(csrf): CsrfToken,
-    CsrfForm(form): CsrfForm<PaymentForm>,
-) -> AppResult<Response> {
-    let user = match require(user.as_ref(), &[Role::Finance, Role::Admin]) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    let channel = match form.channel.as_str() {
-        "cash" => Channel::Cash,
-        "wechat_pay" => Channel::WechatPay,
-        "alipay" => Channel::Alipay,
-        "payroll" => Channel::Payroll,
-        _ => Channel::BankTransfer,
-    };
-    let parsed = Fen::parse_yuan(&form.amount_yuan)
-        .map_err(|e| format!("金额：{e}"))
-        .and_then(|fen| {
-            NaiveDate::parse_from_str(form.received_on.trim(), "%Y-%m-%d")
-                .map(|day| (fen, day))
-                .map_err(|_| "到账日期格式应为 2026-11-20".to_owned())
-        });
-    let (fen, day) = match parsed {
-        Ok(v) => v,
-        Err(why) => {
-            return Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                finance_page(&state, &user, &csrf, None, Some(why)).await?,
-            )
-                .into_response());
-        }
-    };
-    let new = NewPayment {
-        amount_fen: fen.0,
-        channel,
-        received_on: day,
-        payer_reference: blank_to_none(form.payer_reference),
-        reference_code: blank_to_none(form.reference_code),
-    };
-    let key = blank_to_none(form.form_id).filter(|k| k.len() <= 100);
-    match payments::record_once(&state, &user.sub, &new, key.as_deref()).await {
-        Ok(outcome) => {
-            let view: PaymentView = match outcome {
-                Outcome::Fresh(v) => v,
-                Outcome::Replayed(first) => {
-                    serde_json::from_str(&first.body).map_err(AppError::internal)?
-                }
-            };
-            let message = if view.status == "matched" {
-                format!("已登记 {}，已按认捐编号自动匹配。", yuan(view.amount_fen))
-            } else {
-                format!(
-                    "已登记 {}，未找到对应认捐，已放入待匹配列表。",
-                    yuan(view.amount_fen)
-                )
-            };
-            Ok(finance_page(&state, &user, &csrf, Some(message), None)
-                .await?
-                .into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            let why = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("；");
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                finance_page(&state, &user, &csrf, None, Some(why)).await?,
-            )
-                .into_response())
-        }
-        Err(other) => Err(other),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct MatchForm {
-    reference_code: String,
-}
-
-async fn finance_match(
+/// The coordinator withdraws a list no money has arrived for (beside the unit page).
+async fn unit_withdraw(
     State(state): State<AppState>,
     MaybePageUser(user): MaybePageUser,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<MatchForm>,
+    CsrfForm(form): CsrfForm<WithdrawForm>,
 ) -> AppResult<Response> {
-    let user = match require(user.as_ref(), &[Role::Finance, Role::Admin]) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
+    let (user, unit) = match super::pages_people::coordinator(&state, user).await {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
     };
-    let Some(pledge_id) = pledges::id_by_reference(&state.db, &form.reference_code).await? else {
-        let why = format!("未找到认捐编号 {}", form.reference_code.trim());
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            finance_page(&state, &user, &csrf, None, Some(why)).await?,
-        )
-            .into_response());
-    };
-    match payments::match_once(&state.db, &user.sub, &id, &pledge_id).await {
-        Ok(view) => {
-            let message = format!(
-                "已将 {} 匹配到认捐 {}。",
-                yuan(view.amount_fen),
-                form.reference_code.trim()
-            );
-            Ok(finance_page(&state, &user, &csrf, Some(message), None)
-                .await?
-                .into_response())
+    let done =
+        super::roster_status::withdraw(&state.db, &user, &unit.id, &id, form.reason.as_deref())
+            .await;
+    let (status, notice, error) = match done {
+        Ok(r) => (
+            axum::http::StatusCode::OK,
+            Some(format!(
+                "已撤回名单“{}”（{} 人，合计 {}），其金额已从活动统计中扣除。",
+                r.file_name,
+                r.people,
+                Fen(r.total_fen)
+            )),
+            None,
+        ),
+        Err(e @ (AppError::Conflict(_) | AppError::Validation(_) | AppError::NotFound(_))) => {
+            (e.status(), None, Some(e.for_people()))
         }
-        Err(AppError::Conflict(why)) => Ok((
-            axum::http::StatusCode::CONFLICT,
-            finance_page(&state, &user, &csrf, None, Some(why)).await?,
-        )
-            .into_response()),
-        Err(other) => Err(other),
-    }
+        Err(e) => return Err(e),
+    };
+    let page =
+        super::pages_people::unit_view(&state, &user, &unit, &csrf, notice, error, Vec::new())
+            .await?;
+    Ok((status, page).into_response())
 }

@@ -133,3 +133,29 @@ pub(super) async fn warn_overpaid(
     }
     Ok(())
 }
+
+/// Of these payments, those a reversal already reverses.
+pub async fn reversed_among(
+    conn: &impl ConnectionTrait,
+    ids: &[String],
+) -> AppResult<std::collections::HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    Ok(payment::Entity::find()
+        .filter(payment::Column::ReversesId.is_in(ids.iter().cloned()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.reverses_id)
+        .collect())
+}
+
+/// A payment's amount, fen.
+pub async fn amount_of(conn: &impl ConnectionTrait, id: &str) -> AppResult<i64> {
+    payment::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|p| p.amount_fen)
+        .ok_or(AppError::NotFound("该到账记录"))
+}

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/finance/receipts", get(page))
         .route("/finance/receipts/issue-all", post(issue_all))
+        .route("/finance/receipts/issue/{payment_id}", post(issue_one))
         .route("/finance/receipts/{id}/void", post(void))
         .route("/finance/receipts/{id}/reissue", post(reissue))
         .route("/finance/receipts/{id}/pdf", get(pdf))
@@ -121,6 +122,43 @@ async fn issue_all(
     }
     let notice = Some(format!("已开具 {issued} 张票据。"));
     let error = (!refused.is_empty()).then(|| refused.join("；"));
+    Ok(view(&state, &user, &csrf, notice, error)
+        .await?
+        .into_response())
+}
+
+/// Issues the receipt of one pending payment, after finance has looked at it.
+async fn issue_one(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(payment_id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    let user = match staff(user, true) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    let done = match service::issue(&state.db, &user.sub, &payment_id).await {
+        Ok(service::Issued::New(r)) => Ok((r, "已开具票据")),
+        Ok(service::Issued::Existing(r)) => Ok((r, "该款项已有有效票据")),
+        Err(e) => Err(e),
+    };
+    let (notice, error) = match done {
+        Ok((r, what)) => (
+            Some(format!(
+                "{what} {}（{}，{}）。",
+                r.number,
+                r.donor_name,
+                Fen(r.amount_fen).display()
+            )),
+            None,
+        ),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            (None, Some(e.for_people()))
+        }
+        Err(e) => return Err(e),
+    };
     Ok(view(&state, &user, &csrf, notice, error)
         .await?
         .into_response())
