@@ -280,6 +280,20 @@ async fn a_short_or_over_remittance_is_matched_to_its_list_only_once_the_differe
     assert_eq!(after["raised_fen"], total - 1_000, "the money that arrived");
     assert_eq!(after["pledged_unpaid_fen"], 0, "the list is settled");
     assert_eq!(after["donors"], 20);
+    let queue: Value = app
+        .get("/api/v1/payments?status=unmatched", Some(&finance))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(queue["total"], 0, "matched to the list, it leaves the queue");
+    let matched_list: Value = app
+        .get("/api/v1/payments?status=matched", Some(&finance))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(matched_list["total"], 1);
     assert_books_balance(&app).await;
 
     // Matched once: again, or to the list again, is refused.

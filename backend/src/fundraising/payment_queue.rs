@@ -39,11 +39,16 @@ pub async fn list(
         Some("unmatched") => {
             query = query
                 .filter(payment::Column::PledgeId.is_null())
+                .filter(payment::Column::RosterId.is_null())
                 .filter(payment::Column::ReversesId.is_null());
         }
         Some("matched") => {
             query = query
-                .filter(payment::Column::PledgeId.is_not_null())
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(payment::Column::PledgeId.is_not_null())
+                        .add(payment::Column::RosterId.is_not_null()),
+                )
                 .filter(payment::Column::ReversesId.is_null());
         }
         Some("reversal") => query = query.filter(payment::Column::ReversesId.is_not_null()),
