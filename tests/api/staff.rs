@@ -286,7 +286,10 @@ async fn a_short_or_over_remittance_is_matched_to_its_list_only_once_the_differe
         .json()
         .await
         .expect("json");
-    assert_eq!(queue["total"], 0, "matched to the list, it leaves the queue");
+    assert_eq!(
+        queue["total"], 0,
+        "matched to the list, it leaves the queue"
+    );
     let matched_list: Value = app
         .get("/api/v1/payments?status=matched", Some(&finance))
         .await

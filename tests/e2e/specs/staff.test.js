@@ -167,6 +167,14 @@ test('finance pages through and filters the payments, and issues receipts one by
   assert.ok(await page.isVisible('text=已开具票据'));
   assert.ok(await page.isVisible('table.pending >> text=¥60.00'), 'the other waits for its own review');
   await page.screenshot({ path: join(artifacts, 'finance-receipts-one-by-one.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.locator('table.pending button:has-text("开具")').first().click()]);
+  await page.fill('.filters input[name=q]', '周一');
+  await submit(page, '.filters button:has-text("筛选")');
+  assert.equal(await page.locator('table.issued tbody tr').count(), 1);
+  assert.ok(await page.isVisible('table.issued >> text=周一'));
+  await page.selectOption('.filters select[name=status]', 'voided');
+  await submit(page, '.filters button:has-text("筛选")');
+  assert.ok(await page.isVisible('text=没有符合条件的票据'));
   await page.close();
 });
 
