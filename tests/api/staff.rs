@@ -511,4 +511,30 @@ async fn closing_a_campaign_says_before_and_after_what_becomes_of_its_unpaid_ple
     assert_eq!(end["raised_fen"], 5_000 + 30_000 + 15_000);
     assert_eq!(end["pledged_unpaid_fen"], 15_000);
     assert_books_balance(&app).await;
+
+    // Reversed after the close, the list is closed again and owes nothing more.
+    let id = late["id"].as_str().expect("id");
+    let reversed = app
+        .post_json(
+            &format!("/api/v1/payments/{id}/reverse"),
+            &json!({ "reason": "汇错单位" }),
+            Some(&finance),
+        )
+        .await;
+    assert_eq!(reversed.status(), 201);
+    let lists: Value = app
+        .get(&format!("/api/v1/units/{unit}/rosters"), Some(&token))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let again = lists
+        .as_array()
+        .and_then(|l| l.iter().find(|r| r["id"] == waiting["id"]))
+        .map(|r| r["status"].clone());
+    assert_eq!(again, Some(json!("closed")));
+    let back = progress(&app, &campaign).await;
+    assert_eq!(back["raised_fen"], 5_000 + 30_000);
+    assert_eq!(back["pledged_unpaid_fen"], 15_000);
+    assert_books_balance(&app).await;
 }

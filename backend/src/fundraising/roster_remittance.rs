@@ -123,6 +123,9 @@ pub async fn apply_remittance(
     if reopening {
         // Its pledges left the pledged total when the campaign closed; money brings them back.
         super::roster_status::add_pledged(txn, r, 1).await?;
+    } else if !paying && campaign_closed {
+        // Unpaid after its campaign closed, the list is closed as the close would have.
+        super::roster_status::add_pledged(txn, r, -1).await?;
     }
     let individual_people = r.people - r.anonymous_people;
     let individual_fen = r.total_fen - r.anonymous_fen;
