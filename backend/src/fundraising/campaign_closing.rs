@@ -122,7 +122,7 @@ impl Closing {
             ));
         }
         parts.push(format!(
-            "{} 份待汇款的单位名单（{} 人，合计 {}）{}，单位不能再撤回或汇款匹配，迟到的汇款由财务手工处理",
+            "{} 份待汇款的单位名单（{} 人，合计 {}）{}，不再计入待到账；迟到的汇款不再自动匹配，由财务核对后手工匹配",
             self.rosters,
             self.roster_people,
             Fen(self.roster_fen),
