@@ -41,6 +41,8 @@ struct AdminCampaignsPage {
     rows: Vec<(CampaignView, &'static str, String, String)>,
     error: Option<String>,
     notice: Option<String>,
+    /// Admins change campaigns; finance and auditors only read them.
+    can_write: bool,
     /// The campaign about to be closed and what closing it would do.
     confirm_close: Option<(CampaignView, Vec<String>)>,
 }
@@ -77,6 +79,7 @@ async fn admin_campaigns_view(
         rows,
         error,
         notice: None,
+        can_write: user.role == Role::Admin,
         confirm_close: None,
     })
 }

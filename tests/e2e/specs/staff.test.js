@@ -232,6 +232,13 @@ test('the admin closes a campaign after being told what becomes of its pledges a
   assert.ok(await page.isVisible('.closed-summary >> text=1 份待汇款的单位名单（2 人，合计 ¥500.00）已关闭'));
   assert.equal((await api(`/api/v1/campaigns/${campaign.id}`)).status, 'closed');
 
+  const auditor = await (await browser.newContext(DESKTOP)).newPage();
+  await signIn(auditor, server.base, 'auditor');
+  await auditor.goto(`${server.base}/admin/campaigns`);
+  assert.ok(await auditor.isVisible('text=2026年双日捐（名单）'), 'the auditor reads the campaigns');
+  assert.equal(await auditor.locator('a:has-text("结束…"), button:has-text("开启"), button:has-text("创建")').count(), 0, 'and is offered nothing to change');
+  await auditor.close();
+
   const phone = await (await browser.newContext(PHONE)).newPage();
   await signIn(phone, server.base, 'unit');
   await phone.goto(`${server.base}/unit`);
