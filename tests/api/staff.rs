@@ -156,6 +156,31 @@ async fn the_same_staff_list_uploaded_twice_is_refused_naming_the_first_unless_c
 }
 
 #[tokio::test]
+async fn the_same_list_uploaded_twice_at_once_is_imported_once() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("同时上传", 100_000_000).await;
+    let token = app.token("unit").await;
+    let unit = unit_id(&app).await;
+    let (csv, total) = staff_csv(300);
+    let (a, b) = tokio::join!(
+        upload(
+            &app,
+            &token,
+            &unit,
+            &campaign,
+            "甲.csv",
+            csv.clone().into_bytes()
+        ),
+        upload(&app, &token, &unit, &campaign, "乙.csv", csv.into_bytes()),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409]);
+    assert_eq!(progress(&app, &campaign).await["pledged_unpaid_fen"], total);
+    assert_books_balance(&app).await;
+}
+
+#[tokio::test]
 async fn a_list_withdrawn_before_its_remittance_leaves_the_totals_and_one_with_money_is_refused() {
     let app = TestApp::spawn().await;
     let campaign = app.open_campaign("撤回名单", 100_000_000).await;

@@ -127,7 +127,17 @@ pub async fn import(
     let sums = Fingerprint::of(bytes, &lines);
     let txn = crate::db::begin_write(db).await?;
     if !second_list {
-        // Inside the write transaction: two uploads of one file at once see each other.
+        // Two uploads of one list at once must see each other: the campaign's row lock
+        // (a no-op update; pledges only read the row or key-share it) orders them on
+        // PostgreSQL, as BEGIN IMMEDIATE does on SQLite.
+        campaign::Entity::update_many()
+            .col_expr(
+                campaign::Column::Status,
+                sea_orm::sea_query::Expr::col(campaign::Column::Status),
+            )
+            .filter(campaign::Column::Id.eq(&campaign.id))
+            .exec(&txn)
+            .await?;
         if let Some(earlier) = sums.earlier(&txn, &campaign.id).await? {
             return Err(AppError::Conflict(duplicate_message(&txn, &earlier).await?));
         }
