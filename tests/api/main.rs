@@ -26,4 +26,5 @@ mod reference;
 mod roles;
 mod rosters;
 mod sign_in_guard;
+mod staff;
 mod statements;

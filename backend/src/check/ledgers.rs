@@ -28,11 +28,15 @@ const PLEDGES_PAID: &str = "SELECT COUNT(*) AS total, \
     FROM pledges p LEFT JOIN (SELECT pledge_id, CAST(SUM(amount_fen) AS BIGINT) AS paid \
         FROM payments WHERE pledge_id IS NOT NULL GROUP BY pledge_id) s ON s.pledge_id = p.id";
 
-/// Staff lists, and those whose pledges' paid amounts do not add up to their remittances.
+/// Staff lists, and those whose pledges are not paid in full when remittances arrived for
+/// them, or paid anything when none did (a remittance matched by hand may differ from
+/// the list's total; the list is then settled by it).
 const ROSTERS_PAID: &str = "SELECT COUNT(*) AS total, \
-    CAST(COALESCE(SUM(CASE WHEN l.paid <> COALESCE(r.paid, 0) THEN 1 ELSE 0 END), 0) AS BIGINT) \
-        AS wrong \
-    FROM (SELECT roster_id, CAST(SUM(paid_fen) AS BIGINT) AS paid FROM pledges \
+    CAST(COALESCE(SUM(CASE WHEN l.paid <> \
+        (CASE WHEN COALESCE(r.paid, 0) <> 0 THEN l.listed ELSE 0 END) THEN 1 ELSE 0 END), 0) \
+        AS BIGINT) AS wrong \
+    FROM (SELECT roster_id, CAST(SUM(paid_fen) AS BIGINT) AS paid, \
+        CAST(SUM(amount_fen) AS BIGINT) AS listed FROM pledges \
         WHERE roster_id IS NOT NULL GROUP BY roster_id) l \
     LEFT JOIN (SELECT roster_id, CAST(SUM(amount_fen) AS BIGINT) AS paid FROM payments \
         WHERE roster_id IS NOT NULL GROUP BY roster_id) r ON r.roster_id = l.roster_id";

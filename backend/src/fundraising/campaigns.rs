@@ -9,6 +9,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use super::campaign_closing::{ClosedCampaign, Closing, preview as closing_preview};
 pub use super::campaign_progress::{Progress, Share, progress, raised_between};
 use super::entities::{campaign, pledge};
 use super::totals::{self, Delta};
@@ -170,9 +171,11 @@ pub async fn open(db: &DatabaseConnection, by: &str, id: &str) -> AppResult<Camp
     transition(db, by, id, "draft", "open", "只有草稿状态的活动可以开启").await
 }
 
-/// Closes an open campaign; its unpaid pledges lapse and leave the pledged total.
+/// Closes an open campaign: its unpaid personal pledges lapse and leave the pledged
+/// total, its staff lists still awaiting a remittance are closed (their pledges lapse
+/// too); partly paid pledges stay as they are. Says what it did.
 #[tracing::instrument(skip_all)]
-pub async fn close(db: &DatabaseConnection, by: &str, id: &str) -> AppResult<CampaignView> {
+pub async fn close(db: &DatabaseConnection, by: &str, id: &str) -> AppResult<ClosedCampaign> {
     let txn = db::begin_write(db).await?;
     let updated = campaign::Entity::update_many()
         .col_expr(campaign::Column::Status, Expr::value("closed"))
@@ -188,9 +191,16 @@ pub async fn close(db: &DatabaseConnection, by: &str, id: &str) -> AppResult<Cam
             AppError::NotFound("该募捐活动")
         });
     }
+    let mut closing = Closing::default();
+    let lists = super::roster_status::close_with_campaign(&txn, id).await?;
+    closing.rosters = lists.lists;
+    closing.roster_people = lists.people;
+    closing.roster_fen = lists.fen;
+    // Staff pledges lapsed with their list above, one statement a list.
     let unpaid = pledge::Entity::find()
         .filter(pledge::Column::CampaignId.eq(id))
         .filter(pledge::Column::Status.eq("pledged"))
+        .filter(pledge::Column::RosterId.is_null())
         .all(&txn)
         .await?;
     for p in unpaid {
@@ -206,15 +216,28 @@ pub async fn close(db: &DatabaseConnection, by: &str, id: &str) -> AppResult<Cam
             ..Delta::default()
         };
         totals::add(&txn, id, p.slot, &keys, delta).await?;
+        closing.unpaid_pledges += 1;
+        closing.unpaid_fen += p.amount_fen;
     }
+    let partly = pledge::Entity::find()
+        .filter(pledge::Column::CampaignId.eq(id))
+        .filter(pledge::Column::Status.eq("partly_paid"))
+        .filter(pledge::Column::RosterId.is_null())
+        .all(&txn)
+        .await?;
+    closing.partly_paid_pledges = i64::try_from(partly.len()).unwrap_or(i64::MAX);
+    closing.partly_paid_owed_fen = partly.iter().map(|p| p.amount_fen - p.paid_fen).sum();
     let model = campaign::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("该募捐活动"))?;
-    let detail = format!("结束募捐活动“{}”，未付认捐已失效", model.name);
+    let detail = format!("结束募捐活动“{}”：{}", model.name, closing.describe(false));
     crate::audit::record(&txn, by, "campaign.status", &model.id, &detail).await?;
     txn.commit().await?;
-    Ok(model.into())
+    Ok(ClosedCampaign {
+        campaign: model.into(),
+        closing,
+    })
 }
 
 async fn transition(

@@ -173,7 +173,7 @@ struct UnitPage {
     reference: String,
 }
 
-async fn coordinator(
+pub(super) async fn coordinator(
     state: &AppState,
     user: Option<Claims>,
 ) -> Result<(Claims, work_unit::Model), Response> {
@@ -185,7 +185,7 @@ async fn coordinator(
     }
 }
 
-async fn unit_view(
+pub(super) async fn unit_view(
     state: &AppState,
     user: &Claims,
     unit: &work_unit::Model,
@@ -279,6 +279,7 @@ async fn unit_upload(
     };
     let mut given_csrf = String::new();
     let mut campaign_id = String::new();
+    let mut second_list = false;
     let mut file = None;
     while let Some(field) = form
         .next_field()
@@ -288,6 +289,7 @@ async fn unit_upload(
         match field.name() {
             Some("csrf_token") => given_csrf = field.text().await.unwrap_or_default(),
             Some("campaign_id") => campaign_id = field.text().await.unwrap_or_default(),
+            Some("second_list") => second_list = !field.text().await.unwrap_or_default().is_empty(),
             Some("file") => {
                 let name = field.file_name().unwrap_or("名单").to_owned();
                 let bytes = field.bytes().await.map_err(|_| AppError::PayloadTooLarge)?;
@@ -320,6 +322,7 @@ async fn unit_upload(
         &name,
         &bytes,
         state.config.max_amount_fen,
+        second_list,
     )
     .await
     {

@@ -1,4 +1,5 @@
-//! Fundraising pages for staff: the admin's campaigns and finance's payments.
+//! Fundraising pages for staff: the admin's campaigns (finance's payments are in
+//! `pages_finance`).
 
 use askama::Template;
 use axum::Router;
@@ -9,11 +10,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::campaigns::{self, CampaignKind, CampaignView, NewCampaign};
-use super::pages::{blank_to_none, yuan};
-use super::payments::{self, Channel, NewPayment, PaymentFilter, PaymentView};
-use super::pledges::{self, PledgeView};
+use super::pages::yuan;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::Outcome;
 use crate::identity::Role;
 use crate::identity::tokens::Claims;
 use crate::kernel::Fen;
@@ -27,12 +25,13 @@ use crate::web::{render, require};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/campaigns", get(admin_campaigns).post(admin_create))
-        .route("/admin/campaigns/{id}/{action}", post(admin_transition))
         .route(
-            "/finance/payments",
-            get(finance_payments).post(finance_record),
+            "/admin/campaigns/{id}/close",
+            get(admin_close_confirm).post(admin_close),
         )
-        .route("/finance/payments/{id}/match", post(finance_match))
+        .route("/admin/campaigns/{id}/{action}", post(admin_transition))
+        .route("/unit/rosters/{id}/withdraw", post(unit_withdraw))
+        .merge(super::pages_finance::routes())
 }
 
 #[derive(Template)]
@@ -41,7 +40,11 @@ struct AdminCampaignsPage {
     layout: Layout,
     rows: Vec<(CampaignView, &'static str, String, String)>,
     error: Option<String>,
+    notice: Option<String>,
+    /// Admins change campaigns; finance and auditors only read them.
     can_write: bool,
+    /// The campaign about to be closed and what closing it would do.
+    confirm_close: Option<(CampaignView, Vec<String>)>,
     /// The new-campaign form as typed, and each bad field's message.
     form: CampaignForm,
     field_errors: Vec<(String, String)>,
@@ -63,6 +66,16 @@ async fn admin_campaigns_page(
     error: Option<String>,
     typed: Option<(CampaignForm, Vec<(String, String)>)>,
 ) -> AppResult<Html<String>> {
+    render(&admin_campaigns_view(state, user, csrf, error, typed).await?)
+}
+
+async fn admin_campaigns_view(
+    state: &AppState,
+    user: &Claims,
+    csrf: &str,
+    error: Option<String>,
+    typed: Option<(CampaignForm, Vec<(String, String)>)>,
+) -> AppResult<AdminCampaignsPage> {
     let (form, field_errors) = typed.unwrap_or_default();
     let (list, _) = campaigns::list(&state.db, 0, 200).await?;
     let mut rows = Vec::with_capacity(list.len());
@@ -76,11 +89,13 @@ async fn admin_campaigns_page(
             yuan(progress.pledged_unpaid_fen),
         ));
     }
-    render(&AdminCampaignsPage {
+    Ok(AdminCampaignsPage {
         layout: Layout::new("募捐活动", Some(user), csrf),
         rows,
         error,
+        notice: None,
         can_write: user.role == Role::Admin,
+        confirm_close: None,
         form,
         field_errors,
     })
@@ -190,245 +205,107 @@ async fn admin_transition(
     };
     match action.as_str() {
         "open" => campaigns::open(&state.db, &admin.sub, &id).await?,
-        "close" => campaigns::close(&state.db, &admin.sub, &id).await?,
         _ => return Err(AppError::NotFound("该操作")),
     };
     Ok(Redirect::to("/admin/campaigns").into_response())
 }
 
-#[derive(Template)]
-#[template(path = "finance_payments.html")]
-struct FinancePaymentsPage {
-    layout: Layout,
-    unmatched: Vec<(PaymentView, String, &'static str)>,
-    recent: Vec<(PaymentView, String, &'static str)>,
-    today: String,
-    message: Option<String>,
-    error: Option<String>,
-    form_id: String,
-    search: String,
-    found: Vec<(PledgeView, String, &'static str)>,
-    /// Auditors read; they see no form they may not send.
-    can_write: bool,
-}
-
-async fn finance_page(
-    state: &AppState,
-    user: &Claims,
-    csrf: &str,
-    message: Option<String>,
-    error: Option<String>,
-) -> AppResult<Html<String>> {
-    render(&finance_view(state, user, csrf, message, error).await?)
-}
-
-async fn finance_view(
-    state: &AppState,
-    user: &Claims,
-    csrf: &str,
-    message: Option<String>,
-    error: Option<String>,
-) -> AppResult<FinancePaymentsPage> {
-    let rows = |list: Vec<PaymentView>| {
-        list.into_iter()
-            .map(|p| {
-                let amount = yuan(p.amount_fen);
-                let channel = Channel::label(&p.channel);
-                (p, amount, channel)
-            })
-            .collect::<Vec<_>>()
-    };
-    let unmatched_filter = PaymentFilter {
-        status: Some("unmatched".into()),
-        ..PaymentFilter::default()
-    };
-    let (unmatched, _) = payments::list(&state.db, &unmatched_filter, 0, 100).await?;
-    let (recent, _) = payments::list(&state.db, &PaymentFilter::default(), 0, 20).await?;
-    Ok(FinancePaymentsPage {
-        layout: Layout::new("到账确认", Some(user), csrf),
-        unmatched: rows(unmatched),
-        recent: rows(recent),
-        today: chrono::Utc::now().date_naive().to_string(),
-        message,
-        error,
-        form_id: crate::ids::random_token(),
-        search: String::new(),
-        found: Vec::new(),
-        can_write: user.role != Role::Auditor,
-    })
-}
-
-#[derive(Debug, Deserialize)]
-struct SearchQuery {
-    q: Option<String>,
-}
-
-async fn finance_payments(
-    State(state): State<AppState>,
-    MaybePageUser(user): MaybePageUser,
-    CsrfToken(csrf): CsrfToken,
-    axum::extract::Query(query): axum::extract::Query<SearchQuery>,
-) -> AppResult<Response> {
-    let user = match require(user.as_ref(), &[Role::Finance, Role::Admin, Role::Auditor]) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    let search = query
-        .q
-        .unwrap_or_default()
-        .trim()
-        .chars()
-        .take(50)
-        .collect::<String>();
-    let mut page = finance_view(&state, &user, &csrf, None, None).await?;
-    if !search.is_empty() {
-        let criteria = pledges::PledgeSearch {
-            q: Some(search.clone()),
-            open_only: true,
-            ..Default::default()
-        };
-        page.found = pledges::search(&state.db, &criteria, 50)
-            .await?
-            .into_iter()
-            .map(|p| {
-                let amount = yuan(p.amount_fen);
-                let label = pledges::status_label(&p.status);
-                (p, amount, label)
-            })
-            .collect();
-        page.search = search;
-    }
-    Ok(render(&page)?.into_response())
-}
-
-#[derive(Debug, Deserialize)]
-struct PaymentForm {
-    amount_yuan: String,
-    channel: String,
-    received_on: String,
-    payer_reference: Option<String>,
-    reference_code: Option<String>,
-    form_id: Option<String>,
-}
-
-async fn finance_record(
-    State(state): State<AppState>,
-    MaybePageUser(user): MaybePageUser,
-    CsrfToken(csrf): CsrfToken,
-    CsrfForm(form): CsrfForm<PaymentForm>,
-) -> AppResult<Response> {
-    let user = match require(user.as_ref(), &[Role::Finance, Role::Admin]) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    let channel = match form.channel.as_str() {
-        "cash" => Channel::Cash,
-        "wechat_pay" => Channel::WechatPay,
-        "alipay" => Channel::Alipay,
-        "payroll" => Channel::Payroll,
-        _ => Channel::BankTransfer,
-    };
-    let parsed = Fen::parse_yuan(&form.amount_yuan)
-        .map_err(|e| format!("金额：{e}"))
-        .and_then(|fen| {
-            NaiveDate::parse_from_str(form.received_on.trim(), "%Y-%m-%d")
-                .map(|day| (fen, day))
-                .map_err(|_| "到账日期格式应为 2026-11-20".to_owned())
-        });
-    let (fen, day) = match parsed {
-        Ok(v) => v,
-        Err(why) => {
-            return Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                finance_page(&state, &user, &csrf, None, Some(why)).await?,
-            )
-                .into_response());
-        }
-    };
-    let new = NewPayment {
-        amount_fen: fen.0,
-        channel,
-        received_on: day,
-        payer_reference: blank_to_none(form.payer_reference),
-        reference_code: blank_to_none(form.reference_code),
-    };
-    let key = blank_to_none(form.form_id).filter(|k| k.len() <= 100);
-    match payments::record_once(&state, &user.sub, &new, key.as_deref()).await {
-        Ok(outcome) => {
-            let view: PaymentView = match outcome {
-                Outcome::Fresh(v) => v,
-                Outcome::Replayed(first) => {
-                    serde_json::from_str(&first.body).map_err(AppError::internal)?
-                }
-            };
-            let message = if view.status == "matched" {
-                format!("已登记 {}，已按认捐编号自动匹配。", yuan(view.amount_fen))
-            } else {
-                format!(
-                    "已登记 {}，未找到对应认捐，已放入待匹配列表。",
-                    yuan(view.amount_fen)
-                )
-            };
-            Ok(finance_page(&state, &user, &csrf, Some(message), None)
-                .await?
-                .into_response())
-        }
-        Err(AppError::Validation(errors)) => {
-            let why = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("；");
-            Ok((
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                finance_page(&state, &user, &csrf, None, Some(why)).await?,
-            )
-                .into_response())
-        }
-        Err(other) => Err(other),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct MatchForm {
-    reference_code: String,
-}
-
-async fn finance_match(
+/// Before a campaign closes: what will happen to its pledges and staff lists, and the
+/// button that does it.
+async fn admin_close_confirm(
     State(state): State<AppState>,
     MaybePageUser(user): MaybePageUser,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<MatchForm>,
 ) -> AppResult<Response> {
-    let user = match require(user.as_ref(), &[Role::Finance, Role::Admin]) {
+    let admin = match require(user.as_ref(), &[Role::Admin]) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    let Some(pledge_id) = pledges::id_by_reference(&state.db, &form.reference_code).await? else {
-        let why = format!("未找到认捐编号 {}", form.reference_code.trim());
-        return Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            finance_page(&state, &user, &csrf, None, Some(why)).await?,
-        )
-            .into_response());
+    let campaign = campaigns::get(&state.db, &id).await?;
+    let mut page = admin_campaigns_view(&state, &admin, &csrf, None, None).await?;
+    if campaign.status != "open" {
+        page.error = Some(format!("“{}”不在进行中，不能结束。", campaign.name));
+        return Ok((axum::http::StatusCode::CONFLICT, render(&page)?).into_response());
+    }
+    let preview = campaigns::closing_preview(&state.db, &id).await?;
+    let lines = preview
+        .describe(true)
+        .split('；')
+        .map(str::to_owned)
+        .collect();
+    page.confirm_close = Some((campaign, lines));
+    Ok(render(&page)?.into_response())
+}
+
+async fn admin_close(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    let admin = match require(user.as_ref(), &[Role::Admin]) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
     };
-    match payments::match_once(&state.db, &user.sub, &id, &pledge_id).await {
-        Ok(view) => {
-            let message = format!(
-                "已将 {} 匹配到认捐 {}。",
-                yuan(view.amount_fen),
-                form.reference_code.trim()
-            );
-            Ok(finance_page(&state, &user, &csrf, Some(message), None)
-                .await?
-                .into_response())
+    match campaigns::close(&state.db, &admin.sub, &id).await {
+        Ok(closed) => {
+            let mut page = admin_campaigns_view(&state, &admin, &csrf, None, None).await?;
+            page.notice = Some(format!(
+                "已结束“{}”：{}。",
+                closed.campaign.name,
+                closed.closing.describe(false)
+            ));
+            Ok(render(&page)?.into_response())
         }
         Err(AppError::Conflict(why)) => Ok((
             axum::http::StatusCode::CONFLICT,
-            finance_page(&state, &user, &csrf, None, Some(why)).await?,
+            admin_campaigns_page(&state, &admin, &csrf, Some(why), None).await?,
         )
             .into_response()),
         Err(other) => Err(other),
     }
+}
+
+#[derive(Debug, Deserialize)]
+struct WithdrawForm {
+    reason: Option<String>,
+}
+
+/// The coordinator withdraws a list no money has arrived for (beside the unit page).
+async fn unit_withdraw(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<WithdrawForm>,
+) -> AppResult<Response> {
+    let (user, unit) = match super::pages_people::coordinator(&state, user).await {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    let done =
+        super::roster_status::withdraw(&state.db, &user, &unit.id, &id, form.reason.as_deref())
+            .await;
+    let (status, notice, error) = match done {
+        Ok(r) => (
+            axum::http::StatusCode::OK,
+            Some(format!(
+                "已撤回名单“{}”（{} 人，合计 {}），其金额已从活动统计中扣除。",
+                r.file_name,
+                r.people,
+                Fen(r.total_fen)
+            )),
+            None,
+        ),
+        Err(e @ (AppError::Conflict(_) | AppError::Validation(_) | AppError::NotFound(_))) => {
+            (e.status(), None, Some(e.for_people()))
+        }
+        Err(e) => return Err(e),
+    };
+    let page =
+        super::pages_people::unit_view(&state, &user, &unit, &csrf, notice, error, Vec::new())
+            .await?;
+    Ok((status, page).into_response())
 }

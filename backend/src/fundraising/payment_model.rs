@@ -91,8 +91,18 @@ pub struct PaymentView {
     pub reason: Option<String>,
     /// The staff list this remittance pays.
     pub roster_id: Option<String>,
-    /// For finance: why an unmatched payment did not match (a staff list's total differs).
+    /// For finance: why an unmatched payment did not match (a staff list's total differs),
+    /// or the difference a staff list was matched with.
     pub note: Option<String>,
+    /// Paid beyond what its pledge still owed, fen (the payment is kept whole).
+    #[serde(default)]
+    pub overpaid_fen: Option<i64>,
+    /// A staff-list remittance matched by hand: its amount minus the list's total, fen.
+    #[serde(default)]
+    pub difference_fen: Option<i64>,
+    /// A warning for the person who recorded it, in Chinese (an overpaid pledge).
+    #[serde(default)]
+    pub warning: Option<String>,
 }
 
 impl From<payment::Model> for PaymentView {
@@ -118,6 +128,9 @@ impl From<payment::Model> for PaymentView {
             reason: p.reason,
             roster_id: p.roster_id,
             note: None,
+            overpaid_fen: None,
+            difference_fen: None,
+            warning: None,
         }
     }
 }

@@ -2,7 +2,6 @@
 //! staff-list remittance did not match.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
@@ -46,9 +45,9 @@ pub async fn list(
         Some("matched") => {
             query = query
                 .filter(
-                    payment::Column::PledgeId
-                        .is_not_null()
-                        .or(payment::Column::RosterId.is_not_null()),
+                    sea_orm::Condition::any()
+                        .add(payment::Column::PledgeId.is_not_null())
+                        .add(payment::Column::RosterId.is_not_null()),
                 )
                 .filter(payment::Column::ReversesId.is_null());
         }
@@ -94,18 +93,74 @@ pub async fn list(
 
 /// What finance is told when a remittance quotes a staff list but does not match it.
 pub(super) fn roster_note(r: &super::entities::roster::Model, amount_fen: i64) -> Option<String> {
-    use crate::kernel::Fen;
-    if r.status != "awaiting_payment" {
-        return Some(format!("名单 {} 的汇款已登记过", r.reference_code));
+    match r.status.as_str() {
+        "awaiting_payment" => super::roster_remittance::difference_note(r, amount_fen)
+            .map(|n| format!("{n}；核对后可按差额匹配到该名单")),
+        "closed" => Some(format!(
+            "名单 {} 已随活动结束关闭；核对后可手工匹配到该名单",
+            r.reference_code
+        )),
+        "withdrawn" => Some(format!("名单 {} 已由单位撤回", r.reference_code)),
+        _ => Some(format!("名单 {} 的汇款已登记过", r.reference_code)),
     }
-    let difference = amount_fen - r.total_fen;
-    (difference != 0).then(|| {
-        format!(
-            "名单 {} 合计 {}，本笔 {}，相差 {}",
-            r.reference_code,
-            Fen(r.total_fen),
-            Fen(amount_fen),
-            Fen(difference)
-        )
-    })
+}
+
+/// Says, on a payment just matched to a pledge, how much it paid beyond what the pledge
+/// still owed: the payment is kept whole, and finance is told.
+pub(super) async fn warn_overpaid(
+    conn: &impl ConnectionTrait,
+    view: &mut PaymentView,
+) -> AppResult<()> {
+    let Some(pledge_id) = view.pledge_id.as_deref() else {
+        return Ok(());
+    };
+    if view.amount_fen <= 0 {
+        return Ok(());
+    }
+    let Some(p) = super::entities::pledge::Entity::find_by_id(pledge_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let owed_before = (p.amount_fen - (p.paid_fen - view.amount_fen)).max(0);
+    let overpaid = view.amount_fen - owed_before;
+    if overpaid > 0 {
+        use crate::kernel::Fen;
+        view.overpaid_fen = Some(overpaid);
+        view.warning = Some(format!(
+            "本笔 {} 超过认捐 {} 尚欠的 {}，多付 {}；款项已全额入账",
+            Fen(view.amount_fen),
+            p.reference_code,
+            Fen(owed_before),
+            Fen(overpaid)
+        ));
+    }
+    Ok(())
+}
+
+/// Of these payments, those a reversal already reverses.
+pub async fn reversed_among(
+    conn: &impl ConnectionTrait,
+    ids: &[String],
+) -> AppResult<std::collections::HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    Ok(payment::Entity::find()
+        .filter(payment::Column::ReversesId.is_in(ids.iter().cloned()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|p| p.reverses_id)
+        .collect())
+}
+
+/// A payment's amount, fen.
+pub async fn amount_of(conn: &impl ConnectionTrait, id: &str) -> AppResult<i64> {
+    payment::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|p| p.amount_fen)
+        .ok_or(AppError::NotFound("该到账记录"))
 }

@@ -88,6 +88,7 @@ pub async fn record(
     if roster_match.is_none() {
         view.note = roster.as_ref().and_then(|r| roster_note(r, new.amount_fen));
     }
+    super::payment_queue::warn_overpaid(txn, &mut view).await?;
     Ok(view)
 }
 
@@ -142,7 +143,9 @@ pub async fn match_to(
         &format!("手工匹配到认捐 {}", target.reference_code),
     )
     .await?;
-    Ok(model.into())
+    let mut view = PaymentView::from(model);
+    super::payment_queue::warn_overpaid(txn, &mut view).await?;
+    Ok(view)
 }
 
 /// Why a payment cannot be matched (again), in the words finance reads.

@@ -212,7 +212,7 @@ pub async fn of_user(db: &DatabaseConnection, user_id: &str) -> AppResult<Vec<Pl
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PledgeSearch {
-    /// Part of the donor's name.
+    /// Part of the donor's name, or a pledge's reference code.
     pub q: Option<String>,
     /// The amount promised, fen.
     pub amount_fen: Option<i64>,
@@ -246,7 +246,12 @@ pub async fn search(
             .into_iter()
             .map(|d| d.id)
             .collect();
-        select = select.filter(pledge::Column::DonorId.is_in(donors));
+        // The code as a payer writes it in a transfer's note (`jl-abcd 1234` too), or a name.
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(pledge::Column::DonorId.is_in(donors))
+                .add(pledge::Column::ReferenceCode.eq(normalize_reference(q))),
+        );
     }
     if let Some(amount) = query.amount_fen {
         select = select.filter(pledge::Column::AmountFen.eq(amount));

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::entities::{campaign, donor, pledge, roster};
 use super::roster_file::{self, RosterLine};
-use super::totals::{self, Delta};
+use super::totals;
 use crate::error::{AppError, AppResult};
 use crate::identity::Role;
 use crate::identity::tokens::Claims;
@@ -36,8 +36,11 @@ pub struct RosterView {
     pub total_fen: i64,
     /// The code to quote on the remittance.
     pub reference_code: String,
-    /// `awaiting_payment` or `paid`.
+    /// `awaiting_payment`, `paid`, `closed` (its campaign ended before the remittance
+    /// arrived) or `withdrawn`.
     pub status: String,
+    /// When it was uploaded.
+    pub created_at: chrono::DateTime<Utc>,
 }
 
 impl From<roster::Model> for RosterView {
@@ -51,6 +54,7 @@ impl From<roster::Model> for RosterView {
             total_fen: r.total_fen,
             reference_code: r.reference_code,
             status: r.status,
+            created_at: r.created_at,
         }
     }
 }
@@ -80,8 +84,14 @@ pub async fn may_act_for(
     }
 }
 
-/// Reads the file and, when every row is good, imports it in one transaction.
+/// Reads the file and, when every row is good, imports it in one transaction. The same
+/// file, or the same rows, already imported for the campaign (and not withdrawn) is
+/// refused with 409 naming the earlier list, unless `second_list` says it is another.
 #[tracing::instrument(skip_all, fields(bytes = bytes.len()))]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the upload's parts, each checked here"
+)]
 pub async fn import(
     db: &DatabaseConnection,
     user: &Claims,
@@ -90,6 +100,7 @@ pub async fn import(
     file_name: &str,
     bytes: &[u8],
     max_fen: i64,
+    second_list: bool,
 ) -> AppResult<RosterView> {
     let unit = may_act_for(db, user, unit_id).await?;
     let campaign = campaign::Entity::find_by_id(campaign_id)
@@ -113,8 +124,25 @@ pub async fn import(
             return Err(AppError::BadRows(errors));
         }
     };
+    let sums = Fingerprint::of(bytes, &lines);
     let txn = crate::db::begin_write(db).await?;
-    let view = store(&txn, user, &unit, &campaign, file_name, &lines).await?;
+    if !second_list {
+        // Two uploads of one list at once must see each other: the campaign's row lock
+        // (a no-op update; pledges only read the row or key-share it) orders them on
+        // PostgreSQL, as BEGIN IMMEDIATE does on SQLite.
+        campaign::Entity::update_many()
+            .col_expr(
+                campaign::Column::Status,
+                sea_orm::sea_query::Expr::col(campaign::Column::Status),
+            )
+            .filter(campaign::Column::Id.eq(&campaign.id))
+            .exec(&txn)
+            .await?;
+        if let Some(earlier) = sums.earlier(&txn, &campaign.id).await? {
+            return Err(AppError::Conflict(duplicate_message(&txn, &earlier).await?));
+        }
+    }
+    let view = store(&txn, user, &unit, &campaign, file_name, &lines, &sums).await?;
     let detail = format!(
         "上传名单 {} 人，合计 {}",
         view.people,
@@ -140,6 +168,7 @@ async fn store(
     campaign: &campaign::Model,
     file_name: &str,
     lines: &[RosterLine],
+    sums: &Fingerprint,
 ) -> AppResult<RosterView> {
     let now = Utc::now();
     let total_fen: i64 = lines.iter().map(|l| l.amount_fen).sum();
@@ -161,6 +190,8 @@ async fn store(
         status: Set("awaiting_payment".into()),
         slot: Set(slot),
         created_at: Set(now),
+        file_sha256: Set(Some(sums.file.clone())),
+        rows_sha256: Set(Some(sums.rows.clone())),
     }
     .insert(txn)
     .await?;
@@ -221,29 +252,85 @@ async fn store(
             .exec_without_returning(txn)
             .await?;
     }
-    let shared: Vec<_> = totals::keys("individual", unit.region_code.as_deref(), Some(&unit.id))
-        .into_iter()
-        .filter(|(dimension, _)| *dimension != "donor_kind")
-        .collect();
-    let pledged = |fen| Delta {
-        pledged_fen: fen,
-        ..Delta::default()
-    };
-    totals::add(txn, &campaign.id, slot, &shared, pledged(total_fen)).await?;
-    for (kind, fen) in [
-        ("individual", total_fen - anonymous_fen),
-        ("anonymous", anonymous_fen),
-    ] {
-        totals::add(
-            txn,
-            &campaign.id,
-            slot,
-            &[("donor_kind", kind.to_owned())],
-            pledged(fen),
-        )
-        .await?;
-    }
+    super::roster_status::add_pledged(txn, &model, 1).await?;
     Ok(model.into())
+}
+
+/// What a list was made of: its file's bytes and its rows, each as SHA-256.
+pub struct Fingerprint {
+    file: String,
+    rows: String,
+}
+
+impl Fingerprint {
+    /// The file's hash, and the hash of its rows sorted, so that the same people and
+    /// amounts saved again in another order or format are the same list.
+    fn of(bytes: &[u8], lines: &[RosterLine]) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut rows: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                    l.name.as_deref().unwrap_or(""),
+                    l.department.as_deref().unwrap_or(""),
+                    l.amount_fen,
+                    l.anonymous
+                )
+            })
+            .collect();
+        rows.sort_unstable();
+        let mut hasher = Sha256::new();
+        for row in &rows {
+            hasher.update(row.as_bytes());
+            hasher.update(b"\n");
+        }
+        Self {
+            file: crate::ids::hex(&Sha256::digest(bytes)),
+            rows: crate::ids::hex(&hasher.finalize()),
+        }
+    }
+
+    /// The campaign's earlier list with the same file or rows, withdrawn ones aside.
+    async fn earlier(
+        &self,
+        conn: &impl ConnectionTrait,
+        campaign_id: &str,
+    ) -> AppResult<Option<roster::Model>> {
+        use sea_orm::Condition;
+        Ok(roster::Entity::find()
+            .filter(roster::Column::CampaignId.eq(campaign_id))
+            .filter(roster::Column::Status.ne("withdrawn"))
+            .filter(
+                Condition::any()
+                    .add(roster::Column::RowsSha256.eq(&self.rows))
+                    .add(roster::Column::FileSha256.eq(&self.file)),
+            )
+            .order_by_asc(roster::Column::Id)
+            .one(conn)
+            .await?)
+    }
+}
+
+/// The refusal of a second upload, naming the earlier list so the coordinator can tell.
+async fn duplicate_message(
+    conn: &impl ConnectionTrait,
+    earlier: &roster::Model,
+) -> AppResult<String> {
+    let unit = work_unit::Entity::find_by_id(&earlier.unit_id)
+        .one(conn)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let when = crate::kernel::china_time::local(earlier.created_at).format("%Y-%m-%d %H:%M");
+    Ok(format!(
+        "这份名单与 {when} {unit}上传的“{}”相同（{} 人，合计 {}，汇款编号 {}），未重复导入。\
+         如确是另一份名单，请确认后再上传。",
+        earlier.file_name,
+        earlier.people,
+        crate::kernel::Fen(earlier.total_fen),
+        earlier.reference_code
+    ))
 }
 
 /// A staff pledge's code: never quoted by anyone, long enough that 100,000 at once do
@@ -308,7 +395,7 @@ pub struct UnitTotals {
     pub donors: i64,
     /// Staff on the unit's lists.
     pub people_listed: i64,
-    /// Lists uploaded.
+    /// Lists uploaded (withdrawn ones aside).
     pub rosters: i64,
     /// Lists whose remittance arrived.
     pub rosters_paid: i64,
@@ -329,6 +416,7 @@ pub async fn unit_totals(
     let rosters = roster::Entity::find()
         .filter(roster::Column::UnitId.eq(unit_id))
         .filter(roster::Column::CampaignId.eq(campaign_id))
+        .filter(roster::Column::Status.ne("withdrawn"))
         .all(db)
         .await?;
     Ok(UnitTotals {

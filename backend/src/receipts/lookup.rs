@@ -253,6 +253,32 @@ pub async fn recent(db: &DatabaseConnection, limit: u64) -> AppResult<Vec<receip
         .await?)
 }
 
+/// A page of receipts, newest first: `live` or `voided` only if asked, and those whose
+/// number or donor holds `q`. With the count of all that match.
+pub async fn page(
+    db: &DatabaseConnection,
+    status: Option<&str>,
+    q: Option<&str>,
+    page: u64,
+    per_page: u64,
+) -> AppResult<(Vec<receipt::Model>, u64)> {
+    use sea_orm::{Condition, PaginatorTrait, QueryOrder};
+    let mut select = receipt::Entity::find().order_by_desc(receipt::Column::Id);
+    if let Some(status) = status {
+        select = select.filter(receipt::Column::Status.eq(status));
+    }
+    if let Some(q) = q {
+        select = select.filter(
+            Condition::any()
+                .add(receipt::Column::Number.contains(q))
+                .add(receipt::Column::DonorName.contains(q)),
+        );
+    }
+    let pages = select.paginate(db, per_page);
+    let total = pages.num_items().await?;
+    Ok((pages.fetch_page(page).await?, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{mask_name, mask_person};

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/finance/receipts", get(page))
         .route("/finance/receipts/issue-all", post(issue_all))
+        .route("/finance/receipts/issue/{payment_id}", post(issue_one))
         .route("/finance/receipts/{id}/void", post(void))
         .route("/finance/receipts/{id}/reissue", post(reissue))
         .route("/finance/receipts/{id}/pdf", get(pdf))
@@ -35,6 +36,10 @@ struct ReceiptsPage {
     layout: Layout,
     pending: Vec<(Pending, String)>,
     recent: Vec<(Receipt, String)>,
+    recent_total: u64,
+    filter: ListQuery,
+    /// The list's other pages: number, link, whether it is this one.
+    pages: Vec<(u64, String, bool)>,
     notice: Option<String>,
     error: Option<String>,
     can_write: bool,
@@ -49,12 +54,56 @@ fn staff(user: Option<Claims>, write: bool) -> Result<Claims, Box<Response>> {
     require(user.as_ref(), roles)
 }
 
+/// Receipts a page of the list shows.
+const PER_PAGE: u64 = 20;
+
+/// The list's filters and page.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct ListQuery {
+    /// `live` or `voided`; empty for all.
+    #[serde(default)]
+    status: String,
+    /// Part of the number or the donor's name.
+    #[serde(default)]
+    q: String,
+    /// From 1.
+    page: Option<u64>,
+}
+
+impl ListQuery {
+    fn href(&self, page: u64) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.status.is_empty() {
+            pairs.push(("status", self.status.clone()));
+        }
+        if !self.q.is_empty() {
+            pairs.push(("q", self.q.clone()));
+        }
+        pairs.push(("page", page.to_string()));
+        format!(
+            "/finance/receipts?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+}
+
 async fn view(
     state: &AppState,
     user: &Claims,
     csrf: &str,
     notice: Option<String>,
     error: Option<String>,
+) -> AppResult<Html<String>> {
+    list_view(state, user, csrf, notice, error, ListQuery::default()).await
+}
+
+async fn list_view(
+    state: &AppState,
+    user: &Claims,
+    csrf: &str,
+    notice: Option<String>,
+    error: Option<String>,
+    filter: ListQuery,
 ) -> AppResult<Html<String>> {
     let pending = service::pending(&state.db, 100)
         .await?
@@ -64,8 +113,30 @@ async fn view(
             (p, amount)
         })
         .collect();
-    let recent = service::recent(&state.db, 50)
-        .await?
+    let status = match filter.status.as_str() {
+        s @ ("live" | "voided") => Some(s),
+        _ => None,
+    };
+    let q: String = filter.q.trim().chars().take(50).collect();
+    let current = filter.page.unwrap_or(1).max(1);
+    let (recent, recent_total) = super::lookup::page(
+        &state.db,
+        status,
+        (!q.is_empty()).then_some(q.as_str()),
+        current - 1,
+        PER_PAGE,
+    )
+    .await?;
+    let count = recent_total.div_ceil(PER_PAGE);
+    let pages = if count > 1 {
+        (1..=count)
+            .filter(|n| *n <= 3 || *n + 2 >= count || n.abs_diff(current) <= 2)
+            .map(|n| (n, filter.href(n), n == current))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let recent = recent
         .into_iter()
         .map(|r| {
             let amount = Fen(r.amount_fen).display();
@@ -76,6 +147,9 @@ async fn view(
         layout: Layout::new("捐赠票据", Some(user), csrf),
         pending,
         recent,
+        recent_total,
+        filter,
+        pages,
         notice,
         error,
         can_write: matches!(user.role, Role::Finance | Role::Admin),
@@ -86,12 +160,13 @@ async fn page(
     State(state): State<AppState>,
     MaybePageUser(user): MaybePageUser,
     CsrfToken(csrf): CsrfToken,
+    axum::extract::Query(filter): axum::extract::Query<ListQuery>,
 ) -> AppResult<Response> {
     let user = match staff(user, false) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    Ok(view(&state, &user, &csrf, None, None)
+    Ok(list_view(&state, &user, &csrf, None, None, filter)
         .await?
         .into_response())
 }
@@ -121,6 +196,43 @@ async fn issue_all(
     }
     let notice = Some(format!("已开具 {issued} 张票据。"));
     let error = (!refused.is_empty()).then(|| refused.join("；"));
+    Ok(view(&state, &user, &csrf, notice, error)
+        .await?
+        .into_response())
+}
+
+/// Issues the receipt of one pending payment, after finance has looked at it.
+async fn issue_one(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    CsrfToken(csrf): CsrfToken,
+    Path(payment_id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    let user = match staff(user, true) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    let done = match service::issue(&state.db, &user.sub, &payment_id).await {
+        Ok(service::Issued::New(r)) => Ok((r, "已开具票据")),
+        Ok(service::Issued::Existing(r)) => Ok((r, "该款项已有有效票据")),
+        Err(e) => Err(e),
+    };
+    let (notice, error) = match done {
+        Ok((r, what)) => (
+            Some(format!(
+                "{what} {}（{}，{}）。",
+                r.number,
+                r.donor_name,
+                Fen(r.amount_fen).display()
+            )),
+            None,
+        ),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_) | AppError::NotFound(_))) => {
+            (None, Some(e.for_people()))
+        }
+        Err(e) => return Err(e),
+    };
     Ok(view(&state, &user, &csrf, notice, error)
         .await?
         .into_response())

@@ -8,7 +8,9 @@ use utoipa_axum::routes;
 
 use crate::error::{AppResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::fundraising::campaigns::{self, CampaignView, NewCampaign, Progress};
+use crate::fundraising::campaigns::{
+    self, CampaignView, ClosedCampaign, Closing, NewCampaign, Progress,
+};
 use crate::identity::Authorized;
 use crate::identity::extract::AdminOnly;
 use crate::pagination::{PageQuery, Paged};
@@ -20,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_campaign))
         .routes(routes!(open_campaign))
         .routes(routes!(close_campaign))
+        .routes(routes!(closing_preview))
         .routes(routes!(campaign_progress))
 }
 
@@ -98,11 +101,31 @@ async fn open_campaign(
     ))
 }
 
-/// Closes an open campaign; unpaid pledges lapse.
+/// What closing the campaign now would do: unpaid personal pledges that would lapse,
+/// partly paid ones that stay, staff lists awaiting their remittance that would close.
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/closing", tag = "fundraising",
+    params(("id" = String, Path, description = "活动 id")),
+    responses(
+        (status = 200, description = "结束前的影响", body = Closing),
+        (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))))]
+async fn closing_preview(
+    State(state): State<AppState>,
+    _admin: Authorized<AdminOnly>,
+    Path(id): Path<String>,
+) -> AppResult<Json<Closing>> {
+    campaigns::get(&state.db, &id).await?;
+    Ok(Json(campaigns::closing_preview(&state.db, &id).await?))
+}
+
+/// Closes an open campaign and says what it did: unpaid pledges lapse, staff lists still
+/// awaiting their remittance close.
 #[utoipa::path(post, path = "/api/v1/campaigns/{id}/close", tag = "fundraising",
     params(("id" = String, Path, description = "活动 id")),
     responses(
-        (status = 200, description = "已结束", body = CampaignView),
+        (status = 200, description = "已结束", body = ClosedCampaign),
         (status = 409, description = "不在进行中", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -111,7 +134,7 @@ async fn close_campaign(
     State(state): State<AppState>,
     admin: Authorized<AdminOnly>,
     Path(id): Path<String>,
-) -> AppResult<Json<CampaignView>> {
+) -> AppResult<Json<ClosedCampaign>> {
     Ok(Json(
         campaigns::close(&state.db, admin.user.id(), &id).await?,
     ))

@@ -10,9 +10,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::created_or_replayed;
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::fundraising::payments::{self, NewPayment, PaymentFilter, PaymentView};
+use crate::fundraising::pledges::normalize_reference;
+use crate::fundraising::roster_remittance;
 use crate::identity::Authorized;
 use crate::identity::extract::{BookReaders, FinanceStaff};
 use crate::pagination::{PageQuery, Paged};
@@ -23,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(record_payment, list_payments))
         .routes(routes!(match_payment))
         .routes(routes!(reverse_payment))
+        .routes(routes!(match_payment_to_roster))
 }
 
 /// Records money that arrived; a quoted reference code matches it to its pledge at once.
@@ -129,4 +132,59 @@ async fn reverse_payment(
 ) -> AppResult<(axum::http::StatusCode, Json<PaymentView>)> {
     let view = payments::reverse_once(&state.db, caller.user.id(), &id, &body.reason).await?;
     Ok((axum::http::StatusCode::CREATED, Json(view)))
+}
+
+/// The staff list to match a remittance to, by id or by its code.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RosterMatchRequest {
+    /// The list's id.
+    pub roster_id: Option<String>,
+    /// Or its remittance code (`JL…`).
+    pub reference_code: Option<String>,
+    /// Required `true` when the payment differs from the list's total: finance has
+    /// checked the difference with the unit.
+    #[serde(default)]
+    pub confirm_difference: bool,
+}
+
+/// Matches an unmatched remittance to a staff list by hand. A remittance short of or
+/// over the list's total is refused with 409 (saying the difference) unless
+/// `confirm_difference` is `true`; the list is then paid by it, and the answer's
+/// `difference_fen` says by how much it differed.
+#[utoipa::path(post, path = "/api/v1/payments/{id}/match-roster", tag = "fundraising",
+    params(("id" = String, Path, description = "到账 id")),
+    request_body = RosterMatchRequest,
+    responses(
+        (status = 200, description = "已匹配", body = PaymentView),
+        (status = 409, description = "已匹配、已冲正、名单已付或已撤回，或差额未确认", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "名单不存在", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["finance", "admin"]))))]
+async fn match_payment_to_roster(
+    State(state): State<AppState>,
+    caller: Authorized<FinanceStaff>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RosterMatchRequest>,
+) -> AppResult<Json<PaymentView>> {
+    let roster_id = match (body.roster_id, body.reference_code) {
+        (Some(id), _) => id,
+        (None, Some(code)) => roster_remittance::by_code(&state.db, &normalize_reference(&code))
+            .await?
+            .map(|r| r.id)
+            .ok_or_else(|| AppError::field("reference_code", "没有这个汇款编号的名单"))?,
+        (None, None) => {
+            return Err(AppError::field("roster_id", "请给出名单 id 或汇款编号"));
+        }
+    };
+    Ok(Json(
+        roster_remittance::match_to_roster_once(
+            &state.db,
+            caller.user.id(),
+            &id,
+            &roster_id,
+            body.confirm_difference,
+        )
+        .await?,
+    ))
 }

@@ -104,7 +104,7 @@ async fn get_pledge(
     }
 }
 
-/// Pledges by donor name, amount, campaign or day: how finance finds the pledge an
+/// Pledges by donor name or reference code, amount, campaign or day: how finance finds the pledge an
 /// unmatched payment belongs to. At most 100.
 #[utoipa::path(get, path = "/api/v1/pledges", tag = "fundraising",
     params(pledges::PledgeSearch),

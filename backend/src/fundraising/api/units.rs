@@ -25,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(roster_template))
         .routes(routes!(upload_roster, list_rosters))
         .routes(routes!(unit_totals))
+        .routes(routes!(withdraw_roster))
 }
 
 /// Work units: all for admins, finance and auditors; coordinators see their own.
@@ -95,6 +96,9 @@ struct RosterUpload {
     /// XLSX or CSV with the template's headers.
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     file: String,
+    /// `true` when the coordinator confirms this is a second list, not the same list
+    /// again: without it, a file or rows already imported for the campaign get 409.
+    second_list: Option<bool>,
 }
 
 /// Uploads a staff list (XLSX or CSV) for a campaign. A file with any bad row imports
@@ -105,7 +109,7 @@ struct RosterUpload {
     request_body(content = RosterUpload, content_type = "multipart/form-data"),
     responses((status = 201, description = "已导入", body = RosterView),
         (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "活动未开启", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "活动未开启，或同一名单已上传过（说明中写明先前的名单）", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "文件中有错误行", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["unit_coordinator (own unit)", "admin"]))))]
@@ -116,6 +120,7 @@ async fn upload_roster(
     mut form: Multipart,
 ) -> AppResult<(StatusCode, Json<RosterView>)> {
     let mut campaign_id = None;
+    let mut second_list = false;
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -132,6 +137,17 @@ async fn upload_roster(
                         .await
                         .map_err(|_| AppError::field("campaign_id", "无法读取"))?,
                 )
+            }
+            Some("second_list") => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|_| AppError::field("second_list", "无法读取"))?;
+                second_list = match text.trim() {
+                    "true" | "1" | "on" | "yes" => true,
+                    "false" | "0" | "" | "no" => false,
+                    _ => return Err(AppError::field("second_list", "应为 true 或 false")),
+                };
             }
             Some("file") => {
                 let name = field.file_name().unwrap_or("名单").to_owned();
@@ -161,6 +177,7 @@ async fn upload_roster(
         &name,
         &bytes,
         state.config.max_amount_fen,
+        second_list,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -209,5 +226,41 @@ async fn unit_totals(
     }
     Ok(Json(
         rosters::unit_totals(&state.db, &id, &query.campaign_id).await?,
+    ))
+}
+
+/// Why a list is withdrawn.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WithdrawRequest {
+    /// Optional, up to 200 characters; kept in the audit log.
+    pub reason: Option<String>,
+}
+
+/// Withdraws a staff list no money has arrived for: its pledges are cancelled and its
+/// amount leaves the campaign's totals. A list with a remittance gets 409.
+#[utoipa::path(post, path = "/api/v1/units/{id}/rosters/{roster_id}/withdraw", tag = "fundraising",
+    params(("id" = String, Path, description = "单位 id"), ("roster_id" = String, Path, description = "名单 id")),
+    request_body = WithdrawRequest,
+    responses((status = 200, description = "已撤回", body = RosterView),
+        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "已有汇款或已撤回、已关闭", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["unit_coordinator (own unit)", "admin"]))))]
+async fn withdraw_roster(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, roster_id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<WithdrawRequest>,
+) -> AppResult<Json<RosterView>> {
+    Ok(Json(
+        crate::fundraising::roster_status::withdraw(
+            &state.db,
+            &user.0,
+            &id,
+            &roster_id,
+            body.reason.as_deref(),
+        )
+        .await?,
     ))
 }

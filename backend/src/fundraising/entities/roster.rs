@@ -28,12 +28,16 @@ pub struct Model {
     pub anonymous_fen: i64,
     /// The code to quote on the remittance.
     pub reference_code: String,
-    /// `awaiting_payment` or `paid`.
+    /// `awaiting_payment`, `paid`, `closed` (its campaign ended unpaid) or `withdrawn`.
     pub status: String,
     /// The running-totals slot its payment goes to.
     pub slot: i16,
     /// When it was uploaded.
     pub created_at: DateTimeUtc,
+    /// SHA-256 of the uploaded file (absent on lists imported before it was kept).
+    pub file_sha256: Option<String>,
+    /// SHA-256 of its rows, sorted: the same people and amounts in any order or file.
+    pub rows_sha256: Option<String>,
 }
 
 /// No relations are navigated from here.
