@@ -174,6 +174,10 @@ pub fn router(state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
                 .layer(secure_headers)
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    web::headers::layer,
+                ))
                 .layer(axum::middleware::from_fn(web::errors::negotiate))
                 .layer(CatchPanicLayer::custom(|_| {
                     axum::response::IntoResponse::into_response(AppError::internal(

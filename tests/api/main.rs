@@ -10,6 +10,7 @@ mod edge_rules;
 mod errors;
 mod fundraising;
 mod funds;
+mod headers;
 mod helpers;
 mod idempotency;
 mod identity;

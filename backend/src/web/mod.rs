@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod csrf;
 pub mod errors;
+pub mod headers;
 pub mod session;
 pub mod views;
 
