@@ -186,7 +186,7 @@ pub(super) async fn check_receipts(
     report.record(
         gaps.is_empty(),
         format!(
-            "{} 张票据的号码逐年连续且不重复{}",
+            "{} 张收据的号码逐年连续且不重复{}",
             receipts.total,
             if gaps.is_empty() {
                 String::new()
@@ -197,7 +197,7 @@ pub(super) async fn check_receipts(
     );
     report.record(
         receipts.wrong == 0,
-        format!("每笔到账至多一张有效票据（重复：{}）", receipts.wrong),
+        format!("每笔到账至多一张有效收据（重复：{}）", receipts.wrong),
     );
     Ok(())
 }

@@ -206,7 +206,7 @@ fn field_label(field: &str) -> &'static str {
         "donor.contact" => "联系人",
         "public_name" => "公开署名",
         "public_name_consent" => "光荣榜",
-        "receipt_title" => "票据抬头",
+        "receipt_title" => "收据抬头",
         "region_code" => "所在县(市)区",
         _ => "输入",
     }

@@ -128,9 +128,9 @@ pub fn panels(role: Role) -> &'static [Panel] {
             },
             Panel {
                 id: "receipts",
-                title: "捐赠票据",
-                summary: "开具、作废和换开捐赠票据。",
-                link: Some(("/finance/receipts", "开具与作废票据")),
+                title: "捐赠收据",
+                summary: "开具、作废和换开捐赠收据。",
+                link: Some(("/finance/receipts", "开具与作废收据")),
             },
         ],
         Role::StoreStaff => &[
@@ -185,7 +185,7 @@ pub fn panels(role: Role) -> &'static [Panel] {
             Panel {
                 id: "ledgers",
                 title: "账目查阅",
-                summary: "查阅款物收支、票据与库存台账。",
+                summary: "查阅款物收支、收据与库存台账。",
                 link: None,
             },
             Panel {
@@ -199,7 +199,7 @@ pub fn panels(role: Role) -> &'static [Panel] {
             Panel {
                 id: "my-gifts",
                 title: "我的捐赠",
-                summary: "我的认捐、付款记录和捐赠票据。",
+                summary: "我的认捐、付款记录和捐赠收据。",
                 link: Some(("/my/gifts", "查看我的捐赠")),
             },
             Panel {
