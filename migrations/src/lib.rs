@@ -12,6 +12,7 @@ mod m20261129_000007_certificates;
 mod m20261129_000008_audit;
 mod m20261130_000009_sparse_indexes;
 mod m20261130_000010_pledge_keys;
+mod m20261202_000011_receipt_fields;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_audit::Migration),
             Box::new(m20261130_000009_sparse_indexes::Migration),
             Box::new(m20261130_000010_pledge_keys::Migration),
+            Box::new(m20261202_000011_receipt_fields::Migration),
         ]
     }
 }

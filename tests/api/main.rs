@@ -15,6 +15,7 @@ mod ops;
 mod pages;
 mod payments;
 mod pledges_at_once;
+mod receipt_documents;
 mod receipts;
 mod receipts_at_once;
 mod reference;
