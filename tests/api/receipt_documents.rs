@@ -677,3 +677,33 @@ async fn a_certificate_shows_what_was_paid_when_it_is_downloaded() {
         "the same certificate, made again"
     );
 }
+
+#[tokio::test]
+async fn a_units_credit_code_is_checked_when_it_is_registered() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin").await;
+    let refused = assert_problem(
+        app.post_json(
+            "/api/v1/units",
+            &json!({ "name": "吉林市校验位有误公司", "credit_code": "91350100M000100Y44" }),
+            Some(&admin),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(
+        refused.to_string().contains("credit_code") && refused.to_string().contains("校验位"),
+        "{refused}"
+    );
+    let made = app
+        .post_json(
+            "/api/v1/units",
+            &json!({ "name": "吉林市信用代码公司", "credit_code": "91350100m000100y43" }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(made.status(), 201);
+    let made: Value = made.json().await.expect("json");
+    assert_eq!(made["credit_code"], "91350100M000100Y43");
+}
