@@ -413,7 +413,10 @@ async fn a_reissue_corrects_the_title_and_id_number_and_the_voided_receipt_point
     let voided = pdf(&app, &format!("/api/v1/receipts/{id}/pdf"), Some(&finance)).await;
     keep("receipt-voided.pdf", &voided);
     if let Some(text) = pdf_text(&voided) {
-        assert!(compact(&text).contains("作废原因：换开：抬头与证件号码有误"), "{text}");
+        assert!(
+            compact(&text).contains("作废原因：换开：抬头与证件号码有误"),
+            "{text}"
+        );
     }
     // The voided receipt points to its replacement, on the API and on its page.
     let old_token = old["verify_url"]
