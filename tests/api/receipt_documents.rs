@@ -715,3 +715,31 @@ async fn a_units_credit_code_is_checked_when_it_is_registered() {
     let made: Value = made.json().await.expect("json");
     assert_eq!(made["credit_code"], "91350100M000100Y43");
 }
+
+#[tokio::test]
+async fn guessing_codes_is_limited_per_address_like_sign_in_attempts() {
+    let app = TestApp::spawn_with(&[("SUNSHINE_LOGINS_PER_MINUTE", "3")]).await;
+    for _ in 0..3 {
+        assert_problem(
+            app.get("/api/v1/receipts/verify?code=00000-00000", None)
+                .await,
+            404,
+        )
+        .await;
+    }
+    let limited = assert_problem(
+        app.get("/api/v1/receipts/verify?code=00000-00000", None)
+            .await,
+        429,
+    )
+    .await;
+    assert!(limited.to_string().contains("频繁"), "{limited}");
+    let page = app
+        .client
+        .get(app.url("/verify?code=00000-00000"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 429);
+    assert!(page.text().await.expect("html").contains("请一分钟后再试"));
+}

@@ -1,7 +1,10 @@
 //! Receipt (捐赠收据) endpoints and the public verification page.
 
+use std::net::SocketAddr;
+
 use askama::Template;
 use axum::Json;
+use axum::extract::ConnectInfo;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -273,16 +276,23 @@ pub struct CodeQuery {
 
 /// Verifies a receipt by the short code printed under its QR code, for whoever cannot
 /// scan it. A code whose check character is wrong is refused (422) before any look-up.
+/// Look-ups count against the per-address limit of sign-in attempts (a code is guessed
+/// as a password would be): 429 past it.
 #[utoipa::path(get, path = "/api/v1/receipts/verify", tag = "receipts",
     params(CodeQuery),
     responses((status = 200, description = "收据信息", body = Verification),
         (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "核验码格式或校验位有误", body = Problem, content_type = "application/problem+json")),
+        (status = 422, description = "核验码格式或校验位有误", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "尝试过于频繁", body = Problem, content_type = "application/problem+json")),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn verify_code_api(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiQuery(query): ApiQuery<CodeQuery>,
 ) -> AppResult<Json<Verification>> {
+    if !state.login_limiter.allow(peer.ip()) {
+        return Err(AppError::RateLimited);
+    }
     service::verify_code(&state.db, query.code.as_deref().unwrap_or_default())
         .await?
         .map(Json)
@@ -339,11 +349,18 @@ pub async fn verify_code_page(
     State(state): State<AppState>,
     MaybePageUser(user): MaybePageUser,
     CsrfToken(csrf): CsrfToken,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiQuery(query): ApiQuery<CodeQuery>,
 ) -> AppResult<Response> {
     let typed = query.code.unwrap_or_default().trim().to_owned();
     if typed.is_empty() {
         return verify_answer(user.as_ref(), &csrf, None, false, typed, None);
+    }
+    if !state.login_limiter.allow(peer.ip()) {
+        let wait = "尝试过于频繁，请一分钟后再试".to_owned();
+        let mut answer = verify_answer(user.as_ref(), &csrf, None, true, typed, Some(wait))?;
+        *answer.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(answer);
     }
     match service::verify_code(&state.db, &typed).await {
         Ok(found) => verify_answer(user.as_ref(), &csrf, found, true, typed, None),
