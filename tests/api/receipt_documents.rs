@@ -22,14 +22,24 @@ fn keep(name: &str, bytes: &[u8]) {
     std::fs::write(artifacts.join(name), bytes).ok();
 }
 
+/// A word of a PDF page and where it ends.
+struct Word {
+    right: f32,
+    bottom: f32,
+    width: f32,
+    height: f32,
+    text: String,
+}
+
 async fn pdf(app: &TestApp, path: &str, token: Option<&str>) -> Vec<u8> {
     let response = app.get(path, token).await;
     assert_eq!(response.status(), 200, "{path}");
     response.bytes().await.expect("pdf").to_vec()
 }
 
-/// Every word's right edge and the page's width, in points, by `pdftotext -bbox`.
-fn word_edges(bytes: &[u8]) -> Option<Vec<(f32, f32, String)>> {
+/// Every word's right and bottom edges and the page's width and height, in points (y
+/// down from the top), by `pdftotext -bbox`.
+fn word_edges(bytes: &[u8]) -> Option<Vec<Word>> {
     let path = std::env::temp_dir().join(format!("sunshine-bbox-{}.pdf", uuid::Uuid::new_v4()));
     std::fs::write(&path, bytes).ok()?;
     let out = std::process::Command::new("pdftotext")
@@ -40,7 +50,7 @@ fn word_edges(bytes: &[u8]) -> Option<Vec<(f32, f32, String)>> {
         .ok()?;
     std::fs::remove_file(&path).ok();
     let html = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut width = 0.0;
+    let (mut width, mut height) = (0.0, 0.0);
     let mut words = Vec::new();
     for line in html.lines() {
         let attr = |name: &str| -> Option<f32> {
@@ -50,6 +60,7 @@ fn word_edges(bytes: &[u8]) -> Option<Vec<(f32, f32, String)>> {
         };
         if line.trim_start().starts_with("<page") {
             width = attr("width")?;
+            height = attr("height")?;
         }
         if line.trim_start().starts_with("<word") {
             let text = line
@@ -58,7 +69,13 @@ fn word_edges(bytes: &[u8]) -> Option<Vec<(f32, f32, String)>> {
                 .and_then(|t| t.split('<').next())
                 .unwrap_or_default()
                 .to_owned();
-            words.push((attr("xMax")?, width, text));
+            words.push(Word {
+                right: attr("xMax")?,
+                bottom: attr("yMax")?,
+                width,
+                height,
+                text,
+            });
         }
     }
     Some(words)
@@ -560,7 +577,26 @@ async fn the_longest_names_wrap_inside_the_page_and_rare_characters_come_back_fr
         .await
         .expect("pledge");
     assert!(made["id"].is_string(), "{made}");
-    let finance = app.token("finance").await;
+    // A finance officer whose name is as long as a user's may be (64 characters), and a
+    // reviewer's as long as a receipt takes (20).
+    let admin = app.token("admin").await;
+    let officer = app
+        .post_json(
+            "/api/v1/users",
+            &json!({ "username": "longname", "display_name": "财".repeat(63) + "𠮷", "password": "a-long-enough-password-2026", "role": "finance" }),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(officer.status(), 201);
+    let finance = app
+        .login("longname", "a-long-enough-password-2026")
+        .await
+        .json::<Value>()
+        .await
+        .expect("session")["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
     let payment: Value = app
         .post_json(
             "/api/v1/payments",
@@ -571,7 +607,12 @@ async fn the_longest_names_wrap_inside_the_page_and_rare_characters_come_back_fr
         .json()
         .await
         .expect("payment");
-    let receipt: Value = issue(&app, &finance, payment["id"].as_str().expect("id"))
+    let receipt: Value = app
+        .post_json(
+            "/api/v1/receipts",
+            &json!({ "payment_id": payment["id"], "reviewer_name": "审".repeat(20), "note": "备".repeat(60) }),
+            Some(&finance),
+        )
         .await
         .json()
         .await
@@ -603,16 +644,30 @@ async fn the_longest_names_wrap_inside_the_page_and_rare_characters_come_back_fr
         };
         let text = compact(&text);
         assert!(text.contains(&name), "the whole name on the {what}: {text}");
+        if what == "receipt" {
+            for whole in [
+                format!("经办人：{}𠮷", "财".repeat(63)),
+                format!("复核人：{}", "审".repeat(20)),
+                "备".repeat(60),
+            ] {
+                assert!(text.contains(&whole), "{whole} on the receipt: {text}");
+            }
+        }
         assert!(
             text.contains(&long_campaign),
             "the campaign on the {what}: {text}"
         );
         let words = word_edges(bytes).expect("bbox");
-        for (right, width, word) in words {
+        for w in words {
             // Inside the frame: 8 mm on the receipt, 10 mm on the certificate.
             assert!(
-                right <= width - 22.0,
-                "{word} runs off the {what}: {right} of {width}"
+                w.right <= w.width - 22.0 && w.bottom <= w.height - 22.0,
+                "{} runs off the {what}: ({}, {}) of ({}, {})",
+                w.text,
+                w.right,
+                w.bottom,
+                w.width,
+                w.height
             );
         }
         if std::path::Path::new("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf").exists() {
