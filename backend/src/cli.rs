@@ -11,7 +11,7 @@ use crate::identity::service::{NewUser, create_user};
 use crate::reference::seed::{self, DemoAccount};
 use crate::{Application, app, check, db, ops};
 
-/// 阳光慈善：吉林市慈善总会的募捐、票据、阳光超市与救助券平台
+/// 阳光慈善：吉林市慈善总会的募捐、收据、阳光超市与救助券平台
 #[derive(Debug, Parser)]
 #[command(name = "sunshine", version, about)]
 pub struct Cli {

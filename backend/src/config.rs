@@ -118,7 +118,7 @@ pub enum ConfigError {
     MissingSecret(&'static str),
     /// Production without the public address printed in QR codes.
     #[error(
-        "生产环境必须设置环境变量 SUNSHINE_PUBLIC_URL（票据二维码中的公开地址，如 https://cs.example.org），服务拒绝启动"
+        "生产环境必须设置环境变量 SUNSHINE_PUBLIC_URL（收据二维码中的公开地址，如 https://cs.example.org），服务拒绝启动"
     )]
     MissingPublicUrl,
     /// The development secrets file could not be read or written.

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "阳光慈善 API",
-        description = "吉林市慈善总会的募捐、票据、阳光超市与救助券平台。金额一律以分（fen）为单位的整数；错误一律为 RFC 9457 application/problem+json。",
+        description = "吉林市慈善总会的募捐、收据、阳光超市与救助券平台。金额一律以分（fen）为单位的整数；错误一律为 RFC 9457 application/problem+json。",
         version = "1.0.0"
     ),
     modifiers(&BearerAuth),
@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         (name = "identity", description = "登录与账户"),
         (name = "reference", description = "基础数据：行政区划、阳光超市、品牌项目、规划目标"),
         (name = "fundraising", description = "募捐：活动、认捐、到账、基金、单位名单"),
-        (name = "receipts", description = "捐赠票据：开具、作废、换开、验证"),
+        (name = "receipts", description = "捐赠收据：开具、作废、换开、验证"),
         (name = "audit", description = "审计日志"),
     )
 )]

@@ -12,6 +12,7 @@ mod m20261129_000007_certificates;
 mod m20261129_000008_audit;
 mod m20261130_000009_sparse_indexes;
 mod m20261130_000010_pledge_keys;
+mod m20261202_000011_receipt_fields;
 mod m20261202_000012_payment_settings;
 mod m20261202_000013_roster_withdrawal;
 mod m20261202_000014_sign_in_guard;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_audit::Migration),
             Box::new(m20261130_000009_sparse_indexes::Migration),
             Box::new(m20261130_000010_pledge_keys::Migration),
+            Box::new(m20261202_000011_receipt_fields::Migration),
             Box::new(m20261202_000012_payment_settings::Migration),
             Box::new(m20261202_000013_roster_withdrawal::Migration),
             Box::new(m20261202_000014_sign_in_guard::Migration),

@@ -153,12 +153,12 @@ async fn the_check_finds_a_gap_a_repeat_and_a_payment_with_two_live_receipts() {
     assert_eq!(failed(&app).await, Vec::<String>::new());
 
     tamper(&app, "UPDATE receipts SET seq = 4 WHERE seq = 3").await;
-    assert_only_broken(&app, "3 张票据", "有缺号或重号").await;
+    assert_only_broken(&app, "3 张收据", "有缺号或重号").await;
     // The unique indexes forbid what follows; the check must still see it on a database
     // that lost them.
     tamper(&app, "DROP INDEX ux_receipts_year_seq").await;
     tamper(&app, "UPDATE receipts SET seq = 2 WHERE seq = 4").await;
-    assert_only_broken(&app, "3 张票据", "有缺号或重号").await;
+    assert_only_broken(&app, "3 张收据", "有缺号或重号").await;
     tamper(&app, "UPDATE receipts SET seq = 3 WHERE amount_fen = 300").await;
     assert_eq!(failed(&app).await, Vec::<String>::new());
 
@@ -171,7 +171,7 @@ async fn the_check_finds_a_gap_a_repeat_and_a_payment_with_two_live_receipts() {
         ),
     )
     .await;
-    assert_only_broken(&app, "至多一张有效票据", "重复：1").await;
+    assert_only_broken(&app, "至多一张有效收据", "重复：1").await;
 }
 
 #[tokio::test]

@@ -21,6 +21,7 @@ mod payments;
 mod people_pages;
 mod plain_answers;
 mod pledges_at_once;
+mod receipt_documents;
 mod receipts;
 mod receipts_at_once;
 mod reference;

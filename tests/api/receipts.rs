@@ -183,7 +183,7 @@ async fn voiding_keeps_the_number_and_verification_says_so() {
         .expect("page");
     assert_eq!(unknown.status(), 404);
     let html = unknown.text().await.expect("html");
-    assert!(html.contains("未找到该票据") && !html.contains("JLCS"));
+    assert!(html.contains("未找到该收据") && !html.contains("JLCS"));
     assert_problem(
         app.get("/api/v1/receipts/verify/not-a-real-token", None)
             .await,
@@ -368,5 +368,5 @@ async fn the_qr_code_on_the_pdf_opens_the_verify_link() {
     );
     let page = app.client.get(&content).send().await.expect("verify page");
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.expect("html").contains("有效票据"));
+    assert!(page.text().await.expect("html").contains("有效收据"));
 }

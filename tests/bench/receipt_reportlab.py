@@ -28,7 +28,7 @@ def receipt(n):
     c.rect(8 * mm, 8 * mm, WIDTH - 16 * mm, HEIGHT - 16 * mm)
     c.setFillColor(red)
     c.setFont("NotoSansSC", 20)
-    c.drawCentredString(WIDTH / 2, HEIGHT - 22 * mm, "公益事业捐赠票据")
+    c.drawCentredString(WIDTH / 2, HEIGHT - 22 * mm, "捐赠收据")
     c.setFont("NotoSansSC", 10)
     c.drawString(WIDTH - 68 * mm, HEIGHT - 18 * mm, f"No. JLCS-2026-{n:06d}")
     c.setFillColor(grey)

@@ -226,7 +226,7 @@ pub(super) async fn check_receipts(
     report.record(
         gaps.is_empty(),
         format!(
-            "{} 张票据的号码逐年连续且不重复{}",
+            "{} 张收据的号码逐年连续且不重复{}",
             receipts.total,
             if gaps.is_empty() {
                 String::new()
@@ -237,13 +237,13 @@ pub(super) async fn check_receipts(
     );
     report.record(
         receipts.wrong == 0,
-        format!("每笔到账至多一张有效票据（重复：{}）", receipts.wrong),
+        format!("每笔到账至多一张有效收据（重复：{}）", receipts.wrong),
     );
     let reversed: Tally = one(db, RECEIPTS_OF_REVERSED).await?;
     report.record(
         reversed.wrong == 0,
         format!(
-            "{} 张有效票据的款项均未冲正（已冲正仍有效：{}）",
+            "{} 张有效收据的款项均未冲正（已冲正仍有效：{}）",
             reversed.total, reversed.wrong
         ),
     );

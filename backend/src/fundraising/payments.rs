@@ -227,7 +227,7 @@ pub async fn reverse(
     let voided = crate::receipts::service::void_for_reversal(txn, by, &original.id).await?;
     let mut view = PaymentView::from(reversal);
     if !voided.is_empty() {
-        view.note = Some(format!("票据 {} 已随冲正作废", voided.join("、")));
+        view.note = Some(format!("收据 {} 已随冲正作废", voided.join("、")));
     }
     Ok(view)
 }

@@ -155,7 +155,7 @@ pub(super) fn check(
     if request.receipt_requested && receipt_title.is_none() {
         errors.push(FieldError::new(
             "receipt_title",
-            "匿名捐赠如需票据，请填写票据抬头",
+            "匿名捐赠如需收据，请填写收据抬头",
         ));
     }
     if errors.is_empty() {

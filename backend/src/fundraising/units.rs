@@ -25,6 +25,8 @@ pub struct UnitView {
     pub parent_id: Option<String>,
     /// Its district or county.
     pub region_code: Option<String>,
+    /// Its 统一社会信用代码, printed on its staff lists' receipts.
+    pub credit_code: Option<String>,
 }
 
 impl From<work_unit::Model> for UnitView {
@@ -34,6 +36,7 @@ impl From<work_unit::Model> for UnitView {
             name: u.name,
             parent_id: u.parent_id,
             region_code: u.region_code,
+            credit_code: u.credit_code,
         }
     }
 }
@@ -47,6 +50,10 @@ pub struct NewUnit {
     pub parent_id: Option<String>,
     /// Its district or county (inherited from the parent when absent).
     pub region_code: Option<String>,
+    /// Its 统一社会信用代码 (18 characters, check character verified), printed on the
+    /// receipts of its staff lists.
+    #[serde(default)]
+    pub credit_code: Option<String>,
 }
 
 /// The units a user may see: all for admins, finance and auditors; a coordinator's own
@@ -77,6 +84,16 @@ pub async fn create(db: &DatabaseConnection, user: &Claims, new: NewUnit) -> App
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         errors.push(FieldError::new("name", "单位名称须为 1–100 个字符"));
     }
+    let credit_code = match new.credit_code.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => match crate::kernel::CreditCode::parse(code) {
+            Ok(code) => Some(code.as_str().to_owned()),
+            Err(message) => {
+                errors.push(FieldError::new("credit_code", message));
+                None
+            }
+        },
+    };
     let parent = match &new.parent_id {
         Some(id) => Some(
             work_unit::Entity::find_by_id(id)
@@ -119,6 +136,7 @@ pub async fn create(db: &DatabaseConnection, user: &Claims, new: NewUnit) -> App
         region_code: Set(region_code),
         is_demo: Set(false),
         created_at: Set(Utc::now()),
+        credit_code: Set(credit_code),
     }
     .insert(&txn)
     .await

@@ -4,7 +4,7 @@
 use printpdf::{Mm, PdfDocument, PdfPage};
 
 use super::certificate::Model as Certificate;
-use super::drawing::{Page, rgb, save};
+use super::drawing::{DocFonts, Page, rgb, save};
 use super::fonts::fonts;
 use crate::error::AppResult;
 use crate::kernel::Fen;
@@ -20,10 +20,10 @@ pub fn render(certificates: &[Certificate]) -> AppResult<Vec<u8>> {
             .flat_map(|c| [c.number.as_str(), &c.name, &c.campaign_name]),
     );
     let mut doc = PdfDocument::new("捐赠证书");
-    let font = doc.add_font(face.font);
+    let fonts = DocFonts::add(&mut doc, face);
     let mut pages = Vec::with_capacity(certificates.len());
     for c in certificates {
-        let mut page = Page::new(face, font.clone());
+        let mut page = Page::with(&fonts);
         draw(&mut page, c);
         pages.push(PdfPage::new(Mm(WIDTH), Mm(HEIGHT), page.ops));
     }
@@ -75,26 +75,36 @@ fn draw(page: &mut Page, c: &Certificate) {
         grey.clone(),
         &format!("证书编号：{}", c.number),
     );
+    // The name on one line at 20 points when it fits, else smaller over two or three;
+    // the thanks below it wrap within the frame, however long the campaign's name.
+    let text_width = WIDTH - 90.0;
     let name = format!("{}：", c.name);
-    page.text(45.0, HEIGHT - 88.0, 20.0, ink.clone(), &name);
+    let (name_size, name_lines) = if page.width(&name, 20.0) <= text_width {
+        (20.0, vec![name])
+    } else {
+        (15.0, page.wrap(&name, 15.0, text_width))
+    };
+    let mut y = HEIGHT - 86.0;
+    for line in &name_lines {
+        page.text(45.0, y, name_size, ink.clone(), line);
+        y -= name_size * 0.3528 * 1.4;
+    }
     let campaign = if c.campaign_name.is_empty() {
         "慈善救助"
     } else {
         c.campaign_name.as_str()
     };
-    let body = [
-        format!("　　您在“{campaign}”中慷慨解囊，"),
-        format!(
-            "捐赠人民币{}（{}），",
-            Fen(c.amount_fen).capitals(),
-            Fen(c.amount_fen).display()
-        ),
-        "为吉林市的困难群众送去温暖。特发此证，以表谢忱！".to_owned(),
-    ];
-    let mut y = HEIGHT - 104.0;
-    for line in body {
-        page.text(45.0, y, 16.0, ink.clone(), &line);
-        y -= 12.0;
+    let body = format!(
+        "　　您在“{campaign}”中慷慨解囊，捐赠人民币{}（{}），为吉林市的困难群众送去温暖。特发此证，以表谢忱！",
+        Fen(c.amount_fen).capitals(),
+        Fen(c.amount_fen).display()
+    );
+    let lines = page.wrap(&body, 16.0, text_width);
+    let leading = if lines.len() > 4 { 8.5 } else { 11.0 };
+    let mut y = y - 6.0;
+    for line in &lines {
+        page.text(45.0, y, 16.0, ink.clone(), line);
+        y -= leading;
     }
     page.text(WIDTH - 120.0, 48.0, 15.0, ink.clone(), "吉林市慈善总会");
     let d = c.issued_on;

@@ -65,12 +65,33 @@ async fn ensure(txn: &DatabaseTransaction, gifts: &[pledge::Model]) -> AppResult
                 .await?,
         );
     }
+    // A certificate shows what was paid when it is downloaded: one made after a part of
+    // the gift keeps its number and is made again, dated today, with the amount now paid.
+    let today = crate::kernel::china_time::today();
+    for c in &mut have {
+        let Some(paid) = gifts
+            .iter()
+            .find(|p| p.id == c.pledge_id)
+            .map(|p| p.paid_fen)
+        else {
+            continue;
+        };
+        if c.amount_fen != paid {
+            certificate::Entity::update_many()
+                .col_expr(certificate::Column::AmountFen, Expr::value(paid))
+                .col_expr(certificate::Column::IssuedOn, Expr::value(today))
+                .filter(certificate::Column::Id.eq(c.id.clone()))
+                .exec(txn)
+                .await?;
+            c.amount_fen = paid;
+            c.issued_on = today;
+        }
+    }
     let missing: Vec<&pledge::Model> = gifts
         .iter()
         .filter(|p| !have.iter().any(|c| c.pledge_id == p.id))
         .collect();
     if !missing.is_empty() {
-        let today = crate::kernel::china_time::today();
         let year = today.year();
         let first =
             take_numbers(txn, year, i64::try_from(missing.len()).unwrap_or(i64::MAX)).await?;

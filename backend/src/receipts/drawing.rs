@@ -23,10 +23,33 @@ pub(super) fn rgb(r: f32, g: f32, b: f32) -> Color {
     })
 }
 
-/// Ops building one page, in one font.
+/// A document's fonts as a page writes in them: the face, and its fonts' ids in the
+/// document (the fallback's when the text needs it).
+#[derive(Clone)]
+pub(super) struct DocFonts {
+    face: Face,
+    font: FontId,
+    fallback: Option<FontId>,
+}
+
+impl DocFonts {
+    /// Adds `face`'s fonts to `doc`.
+    pub(super) fn add(doc: &mut PdfDocument, face: Face) -> Self {
+        let font = doc.add_font(face.font);
+        let fallback = face.fallback.map(|f| doc.add_font(f));
+        Self {
+            face,
+            font,
+            fallback,
+        }
+    }
+}
+
+/// Ops building one page, in one font (and its fallback).
 pub(super) struct Page {
     pub(super) ops: Vec<Op>,
     font: FontId,
+    fallback: Option<FontId>,
     face: Face,
 }
 
@@ -36,40 +59,132 @@ impl Page {
         Self {
             ops: Vec::new(),
             font,
+            fallback: None,
             face,
         }
     }
 
-    /// The text as glyph ids, each carrying its character for copying and searching:
-    /// the font's character map is looked up once at start, not on every page.
-    fn glyphs(&self, text: &str) -> TextItem {
-        TextItem::GlyphIds(
-            text.chars()
-                .map(|c| Codepoint {
-                    gid: self.face.glyph(c),
-                    offset: 0.0,
-                    cid: Some(c.to_string()),
-                })
-                .collect(),
-        )
+    /// An empty page writing in a document's fonts, the fallback's included.
+    pub(super) fn with(fonts: &DocFonts) -> Self {
+        Self {
+            ops: Vec::new(),
+            font: fonts.font.clone(),
+            fallback: fonts.fallback.clone(),
+            face: fonts.face,
+        }
+    }
+
+    /// The text as runs of glyph ids, each run in one font (the main font, or the
+    /// fallback for the characters the main font lacks), each glyph carrying its
+    /// character for copying and searching: the font's character map is looked up once
+    /// at start, not on every page.
+    fn runs(&self, text: &str) -> Vec<(FontId, Vec<Codepoint>)> {
+        let mut runs: Vec<(bool, Vec<Codepoint>)> = Vec::new();
+        for c in text.chars() {
+            let (gid, fallback) = match self.fallback {
+                Some(_) => self.face.glyph_of(c),
+                None => (self.face.glyph(c), false),
+            };
+            let point = Codepoint {
+                gid,
+                offset: 0.0,
+                cid: Some(c.to_string()),
+            };
+            match runs.last_mut() {
+                Some((f, points)) if *f == fallback => points.push(point),
+                _ => runs.push((fallback, vec![point])),
+            }
+        }
+        runs.into_iter()
+            .map(|(fallback, points)| {
+                let font = match (&self.fallback, fallback) {
+                    (Some(f), true) => f.clone(),
+                    _ => self.font.clone(),
+                };
+                (font, points)
+            })
+            .collect()
+    }
+
+    fn show(&mut self, size: f32, text: &str) {
+        for (font, points) in self.runs(text) {
+            self.ops.push(Op::SetFont {
+                font: PdfFontHandle::External(font),
+                size: Pt(size),
+            });
+            self.ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(points)],
+            });
+        }
     }
 
     pub(super) fn text(&mut self, x: f32, y: f32, size: f32, color: Color, text: &str) {
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFillColor { col: color },
-            Op::SetFont {
-                font: PdfFontHandle::External(self.font.clone()),
-                size: Pt(size),
-            },
             Op::SetTextCursor {
                 pos: Point::new(Mm(x), Mm(y)),
             },
-            Op::ShowText {
-                items: vec![self.glyphs(text)],
-            },
-            Op::EndTextSection,
         ]);
+        self.show(size, text);
+        self.ops.push(Op::EndTextSection);
+    }
+
+    /// The width of `text` at `size` points, in mm, from the fonts' own advances.
+    pub(super) fn width(&self, text: &str, size: f32) -> f32 {
+        text.chars().map(|c| self.face.advance_em(c)).sum::<f32>() * size * PT_MM
+    }
+
+    /// `text` broken into lines no wider than `width` mm at `size` points: between
+    /// any two CJK characters, and at spaces in Latin text (a word longer than the line
+    /// is broken where it must be).
+    pub(super) fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        let mut line_width = 0.0;
+        // Pieces that must stay together: a run of Latin letters and digits, or one
+        // character of anything else.
+        let mut pieces: Vec<String> = Vec::new();
+        for c in text.chars() {
+            let joins = c.is_ascii_alphanumeric()
+                && pieces
+                    .last()
+                    .and_then(|p| p.chars().last())
+                    .is_some_and(|l| l.is_ascii_alphanumeric());
+            match pieces.last_mut() {
+                Some(last) if joins => last.push(c),
+                _ => pieces.push(c.to_string()),
+            }
+        }
+        for piece in pieces {
+            let w = self.width(&piece, size);
+            if line_width + w > width && !line.is_empty() {
+                lines.push(std::mem::take(&mut line).trim_end().to_owned());
+                line_width = 0.0;
+                if piece == " " {
+                    continue;
+                }
+            }
+            if w > width {
+                // A word longer than the line: broken by character.
+                for c in piece.chars() {
+                    let cw = self.width(&c.to_string(), size);
+                    if line_width + cw > width && !line.is_empty() {
+                        lines.push(std::mem::take(&mut line));
+                        line_width = 0.0;
+                    }
+                    line.push(c);
+                    line_width += cw;
+                }
+                continue;
+            }
+            line.push_str(&piece);
+            line_width += w;
+        }
+        if !line.is_empty() || lines.is_empty() {
+            lines.push(line);
+        }
+        lines
     }
 
     pub(super) fn rotated(
@@ -84,24 +199,17 @@ impl Page {
         self.ops.extend([
             Op::StartTextSection,
             Op::SetFillColor { col: color },
-            Op::SetFont {
-                font: PdfFontHandle::External(self.font.clone()),
-                size: Pt(size),
-            },
             Op::SetTextMatrix {
                 matrix: TextMatrix::TranslateRotate(Mm(x).into(), Mm(y).into(), degrees),
             },
-            Op::ShowText {
-                items: vec![self.glyphs(text)],
-            },
-            Op::EndTextSection,
         ]);
+        self.show(size, text);
+        self.ops.push(Op::EndTextSection);
     }
 
-    /// Text centred on `x`, its width estimated from the glyph classes (CJK one em,
-    /// Latin and digits about half).
+    /// Text centred on `x`.
     pub(super) fn centred(&mut self, x: f32, y: f32, size: f32, color: Color, text: &str) {
-        let width = text_width_mm(text, size);
+        let width = self.width(text, size);
         self.text(x - width / 2.0, y, size, color, text);
     }
 
@@ -278,13 +386,8 @@ impl Page {
     }
 }
 
-fn text_width_mm(text: &str, size_pt: f32) -> f32 {
-    let ems: f32 = text
-        .chars()
-        .map(|c| if c.is_ascii() { 0.55 } else { 1.0 })
-        .sum();
-    ems * size_pt * 0.3528
-}
+/// Millimetres in a point.
+const PT_MM: f32 = 0.3528;
 
 /// The zlib level for the documents' streams: printpdf's own save uses 9, which spends
 /// most of a receipt's time searching for matches that save a few hundred bytes.

@@ -1,4 +1,4 @@
-//! A receipt (捐赠票据).
+//! A receipt (捐赠收据).
 
 use sea_orm::entity::prelude::*;
 
@@ -47,10 +47,22 @@ pub struct Model {
     pub replaces_id: Option<String>,
     /// The token of its verification link, printed as a QR code.
     pub verify_token: String,
-    /// How many times it was downloaded; copies after the first are marked 副本.
+    /// How many times it was downloaded by anyone.
     pub downloads: i64,
     /// When it was made.
     pub created_at: DateTimeUtc,
+    /// The day the money arrived (到账日期); `None` only if its payment is gone.
+    pub received_on: Option<Date>,
+    /// Who reviewed it before it was issued (复核人), if finance named one.
+    pub reviewer_name: Option<String>,
+    /// 备注, as finance wrote it on issue.
+    pub note: Option<String>,
+    /// The short code printed under the QR code (10 characters, Crockford base32, the
+    /// last a check character); given to receipts made before it on their next download.
+    pub verify_code: Option<String>,
+    /// How many times its donor downloaded it: every copy after the donor's first is
+    /// marked 副本; staff downloads before then are previews and are not counted.
+    pub donor_downloads: i64,
 }
 
 /// No relations are navigated from here.

@@ -5,8 +5,12 @@
 //! the glyph tables read. The full font has 65,535 glyphs in 10 MB. At start a cut is
 //! made once that holds GB 2312 (the 6,763 common 汉字 and its symbols), ASCII and the
 //! marks the documents print; a document whose text is all in it is subset from the cut,
-//! and anything else — a rare character in a name — from the full font, so every
-//! character still prints.
+//! and anything else — a rare character in a name — from the full font.
+//!
+//! Characters outside Noto Sans SC — CJK Extension B and beyond, such as 𠮷 (U+20BB7)
+//! in a name — print from a fallback font read from disk when a document needs one
+//! (Debian's fonts-hanazono, `HanaMinB.ttf`), subset like the main font. Without it they
+//! print as empty boxes, and the text still carries the characters for copying.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -27,6 +31,12 @@ pub(super) struct Fonts {
     common_glyphs: HashMap<char, u16>,
 }
 
+/// Where the fallback font for characters beyond Noto Sans SC is looked for.
+const FALLBACK_PATHS: [&str; 2] = [
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+    "/usr/share/fonts/opentype/hanazono/HanaMinB.ttf",
+];
+
 /// The font a document writes in, and how its characters find their glyphs.
 #[derive(Clone, Copy)]
 pub(super) struct Face {
@@ -34,10 +44,13 @@ pub(super) struct Face {
     pub(super) font: &'static ParsedFont,
     /// The cut's glyphs by character; `None` for the full font, which is asked directly.
     glyphs: Option<&'static HashMap<char, u16>>,
+    /// The font for the characters `font` lacks, when the document has any and the
+    /// fallback font is installed.
+    pub(super) fallback: Option<&'static ParsedFont>,
 }
 
 impl Face {
-    /// The glyph of `c` (0, the empty box, if the font has none).
+    /// The glyph of `c` in the main font (0, the empty box, if it has none).
     pub(super) fn glyph(&self, c: char) -> u16 {
         match self.glyphs {
             Some(glyphs) => glyphs.get(&c).copied(),
@@ -45,22 +58,69 @@ impl Face {
         }
         .unwrap_or(0)
     }
+
+    /// The glyph of `c` and whether it is the fallback font's: the main font's when it
+    /// has one, else the fallback's, else the main font's empty box.
+    pub(super) fn glyph_of(&self, c: char) -> (u16, bool) {
+        let main = self.glyph(c);
+        if main != 0 || c == ' ' {
+            return (main, false);
+        }
+        match self
+            .fallback
+            .and_then(|f| f.lookup_glyph_index(u32::from(c)))
+        {
+            Some(glyph) if glyph != 0 => (glyph, true),
+            _ => (0, false),
+        }
+    }
+
+    /// The advance of `c` in em.
+    pub(super) fn advance_em(&self, c: char) -> f32 {
+        let (glyph, fallback) = self.glyph_of(c);
+        let font = match (fallback, self.fallback) {
+            (true, Some(f)) => f,
+            _ => self.font,
+        };
+        let upm = f32::from(font.font_metrics.units_per_em);
+        let advance = f32::from(font.get_horizontal_advance(glyph));
+        if upm <= 0.0 || advance <= 0.0 {
+            if c.is_ascii() { 0.55 } else { 1.0 }
+        } else {
+            advance / upm
+        }
+    }
 }
 
 impl Fonts {
     /// The face for a document whose variable text is `texts`: the cut when it has every
     /// character, the full font otherwise.
+    /// A character the full font lacks (CJK Extension B and beyond) does not send a
+    /// document to the full font: it prints from the fallback font.
     pub(super) fn for_text<'a>(&'static self, texts: impl IntoIterator<Item = &'a str>) -> Face {
-        let mut texts = texts.into_iter();
-        if texts.all(|t| t.chars().all(|c| self.common_glyphs.contains_key(&c))) {
+        let mut in_cut = true;
+        let mut beyond = false;
+        for c in texts.into_iter().flat_map(str::chars) {
+            if self.common_glyphs.contains_key(&c) {
+                continue;
+            }
+            match self.full.lookup_glyph_index(u32::from(c)) {
+                Some(glyph) if glyph != 0 => in_cut = false,
+                _ => beyond = true,
+            }
+        }
+        let fallback = if beyond { fallback() } else { None };
+        if in_cut {
             Face {
                 font: &self.common,
                 glyphs: Some(&self.common_glyphs),
+                fallback,
             }
         } else {
             Face {
                 font: &self.full,
                 glyphs: None,
+                fallback,
             }
         }
     }
@@ -73,6 +133,27 @@ pub(super) fn fonts() -> AppResult<&'static Fonts> {
         .get_or_init(load)
         .as_ref()
         .ok_or_else(|| AppError::internal("the document font does not parse"))
+}
+
+/// The fallback font, read and parsed the first time a document needs it; `None` (and
+/// a warning, once) if it is not installed.
+fn fallback() -> Option<&'static ParsedFont> {
+    static FALLBACK: OnceLock<Option<ParsedFont>> = OnceLock::new();
+    FALLBACK
+        .get_or_init(|| {
+            let loaded = FALLBACK_PATHS.iter().find_map(|path| {
+                let bytes = std::fs::read(path).ok()?;
+                ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+            });
+            if loaded.is_none() {
+                tracing::warn!(
+                    paths = ?FALLBACK_PATHS,
+                    "no fallback font (fonts-hanazono): characters beyond Noto Sans SC print as boxes"
+                );
+            }
+            loaded
+        })
+        .as_ref()
 }
 
 fn load() -> Option<Fonts> {
@@ -150,6 +231,30 @@ mod tests {
         let rare = fonts.for_text(["王䶮"]);
         assert!(std::ptr::eq(rare.font, &fonts.full));
         assert_ne!(rare.glyph('䶮'), 0);
+        assert!(
+            rare.fallback.is_none(),
+            "no fallback font when none is needed"
+        );
+    }
+
+    #[test]
+    fn a_character_beyond_the_font_takes_the_fallback_and_keeps_the_cut() {
+        let fonts = fonts().expect("fonts");
+        let face = fonts.for_text(["吉𠮷祥", "𡈼"]);
+        assert!(
+            std::ptr::eq(face.font, &fonts.common),
+            "the other characters stay in the cut"
+        );
+        assert_eq!(face.glyph('𠮷'), 0, "Noto Sans SC lacks U+20BB7");
+        if face.fallback.is_none() {
+            return; // fonts-hanazono is not installed here; CI installs it.
+        }
+        for c in ['𠮷', '𡈼'] {
+            let (glyph, from_fallback) = face.glyph_of(c);
+            assert!(from_fallback && glyph != 0, "{c}");
+            assert!((face.advance_em(c) - 1.0).abs() < 0.2, "{c}");
+        }
+        assert!(!face.glyph_of('吉').1);
     }
 
     #[test]

@@ -28,6 +28,14 @@ pub struct Verification {
     /// Why a voided receipt was voided, as the public may read it: `款项冲正` (the money
     /// was returned or corrected), `换开` (replaced by a new receipt) or `作废`.
     pub voided_because: Option<String>,
+    /// The day the money arrived (到账日期).
+    pub received_on: Option<chrono::NaiveDate>,
+    /// The number of the receipt this one replaces (换开).
+    pub replaces_number: Option<String>,
+    /// The number of the receipt that replaced this voided one.
+    pub replaced_by_number: Option<String>,
+    /// The verification page of that replacement (`/verify/…`).
+    pub replaced_by_link: Option<String>,
 }
 
 /// The public cause of a void: the reason finance typed may name people, so only its kind.
@@ -53,23 +61,115 @@ pub async fn verify(db: &DatabaseConnection, token: &str) -> AppResult<Option<Ve
         .filter(receipt::Column::VerifyToken.eq(token))
         .one(db)
         .await?;
-    let Some(r) = found else {
-        return Ok(None);
+    match found {
+        Some(r) => Ok(Some(verification(db, r).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Verifies a receipt by the short code printed under its QR code. `Err` with a field
+/// error when the code cannot be one (its check character is wrong).
+pub async fn verify_code(db: &DatabaseConnection, typed: &str) -> AppResult<Option<Verification>> {
+    let Some(code) = super::code::parse(typed) else {
+        return Err(crate::error::AppError::field(
+            "code",
+            "核验码应为 10 位字母或数字（如 7K3QD-M2X9P），请核对后重新输入",
+        ));
     };
-    let masked = if acknowledges_a_person(db, &r).await? {
+    let found = receipt::Entity::find()
+        .filter(receipt::Column::VerifyCode.eq(code))
+        .one(db)
+        .await?;
+    match found {
+        Some(r) => Ok(Some(verification(db, r).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn verification(db: &DatabaseConnection, r: receipt::Model) -> AppResult<Verification> {
+    let replaces_number = match &r.replaces_id {
+        Some(id) => receipt::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|old| old.number),
+        None => None,
+    };
+    let replacement = if r.status == "voided" {
+        use sea_orm::QueryOrder;
+        receipt::Entity::find()
+            .filter(receipt::Column::ReplacesId.eq(r.id.clone()))
+            .order_by_desc(receipt::Column::Id)
+            .one(db)
+            .await?
+    } else {
+        None
+    };
+    let donor_masked = if acknowledges_a_person(db, &r).await? {
         mask_person(&r.donor_name)
     } else {
         mask_name(&r.donor_name)
     };
-    Ok(Some(Verification {
+    Ok(Verification {
         voided_because: public_cause(&r),
         valid: r.status == "live",
         voided: r.status == "voided",
+        donor_masked,
         number: r.number,
         amount_fen: r.amount_fen,
         issued_on: r.issued_on,
-        donor_masked: masked,
-    }))
+        received_on: r.received_on,
+        replaces_number,
+        replaced_by_number: replacement.as_ref().map(|n| n.number.clone()),
+        replaced_by_link: replacement.map(|n| format!("/verify/{}", n.verify_token)),
+    })
+}
+
+/// The staff of the list a receipt's payment paid for, as (name, amount in fen), in the
+/// list's order; anonymous staff as 匿名. `None` when the payment is not a staff list's.
+pub async fn staff_rows(
+    db: &DatabaseConnection,
+    r: &receipt::Model,
+) -> AppResult<Option<Vec<(String, i64)>>> {
+    use sea_orm::QueryOrder;
+    let Some(payment_id) = &r.payment_id else {
+        return Ok(None);
+    };
+    let Some(pay) = payment::Entity::find_by_id(payment_id).one(db).await? else {
+        return Ok(None);
+    };
+    let Some(roster_id) = pay.roster_id else {
+        return Ok(None);
+    };
+    let staff = pledge::Entity::find()
+        .filter(pledge::Column::RosterId.eq(roster_id))
+        .order_by_asc(pledge::Column::Id)
+        .all(db)
+        .await?;
+    let mut names = std::collections::HashMap::new();
+    let donor_ids: Vec<String> = staff.iter().map(|p| p.donor_id.clone()).collect();
+    for chunk in donor_ids.chunks(1_000) {
+        for d in donor::Entity::find()
+            .filter(donor::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            if let Some(name) = d.name {
+                names.insert(d.id, name);
+            }
+        }
+    }
+    Ok(Some(
+        staff
+            .into_iter()
+            .map(|p| {
+                let name = names
+                    .get(&p.donor_id)
+                    .cloned()
+                    .unwrap_or_else(|| "匿名".into());
+                (name, p.amount_fen)
+            })
+            .collect(),
+    ))
 }
 
 /// Whether a receipt acknowledges an individual's gift (a staff list's is its unit's).

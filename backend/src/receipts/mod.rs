@@ -1,10 +1,12 @@
-//! Receipts (捐赠票据): gapless numbers per year, PDFs with the amount in capitals and a
-//! verification QR code, voiding and reissue.
+//! Receipts (捐赠收据, the federation's own acknowledgement of a gift — not a 公益事业
+//! 捐赠收据): gapless numbers per year, PDFs with the amount in capitals, a verification
+//! QR code and a short code to type in, voiding and reissue with corrections.
 
 pub mod api;
 pub mod certificate;
 pub mod certificate_pdf;
 pub mod certificates;
+pub mod code;
 pub mod documents_api;
 mod drawing;
 pub mod entity;

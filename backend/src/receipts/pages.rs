@@ -144,7 +144,7 @@ async fn list_view(
         })
         .collect();
     render(&ReceiptsPage {
-        layout: Layout::new("捐赠票据", Some(user), csrf),
+        layout: Layout::new("捐赠收据", Some(user), csrf),
         pending,
         recent,
         recent_total,
@@ -188,13 +188,20 @@ async fn issue_all(
     let mut issued = 0;
     let mut refused = Vec::new();
     for p in pending {
-        match service::issue(&state.db, &user.sub, &p.payment_id).await {
+        match service::issue(
+            &state.db,
+            &user.sub,
+            &p.payment_id,
+            &service::Extras::default(),
+        )
+        .await
+        {
             Ok(service::Issued::New(_)) => issued += 1,
             Ok(service::Issued::Existing(_)) => {}
             Err(e) => refused.push(format!("{}：{}", p.title, e.problem().detail)),
         }
     }
-    let notice = Some(format!("已开具 {issued} 张票据。"));
+    let notice = Some(format!("已开具 {issued} 张收据。"));
     let error = (!refused.is_empty()).then(|| refused.join("；"));
     Ok(view(&state, &user, &csrf, notice, error)
         .await?
@@ -213,9 +220,16 @@ async fn issue_one(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    let done = match service::issue(&state.db, &user.sub, &payment_id).await {
-        Ok(service::Issued::New(r)) => Ok((r, "已开具票据")),
-        Ok(service::Issued::Existing(r)) => Ok((r, "该款项已有有效票据")),
+    let done = match service::issue(
+        &state.db,
+        &user.sub,
+        &payment_id,
+        &service::Extras::default(),
+    )
+    .await
+    {
+        Ok(service::Issued::New(r)) => Ok((r, "已开具收据")),
+        Ok(service::Issued::Existing(r)) => Ok((r, "该款项已有有效收据")),
         Err(e) => Err(e),
     };
     let (notice, error) = match done {
@@ -243,6 +257,18 @@ struct ReasonForm {
     reason: String,
 }
 
+/// A reissue from the page: why, and what it corrects (empty fields change nothing).
+#[derive(Debug, Deserialize)]
+struct ReissueForm {
+    reason: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    id_number: Option<String>,
+    #[serde(default)]
+    credit_code: Option<String>,
+}
+
 async fn void(
     State(state): State<AppState>,
     MaybePageUser(user): MaybePageUser,
@@ -256,7 +282,7 @@ async fn void(
     };
     let done = service::void(&state.db, &user.sub, &id, &form.reason).await;
     told(&state, &user, &csrf, done, |r| {
-        format!("票据 {} 已作废。", r.number)
+        format!("收据 {} 已作废。", r.number)
     })
     .await
 }
@@ -266,15 +292,29 @@ async fn reissue(
     MaybePageUser(user): MaybePageUser,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<ReasonForm>,
+    CsrfForm(form): CsrfForm<ReissueForm>,
 ) -> AppResult<Response> {
     let user = match staff(user, true) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    let done = service::reissue(&state.db, &user.sub, &id, &form.reason).await;
+    let correction = service::Correction {
+        title: form.title,
+        id_number: form.id_number,
+        credit_code: form.credit_code,
+        extras: service::Extras::default(),
+    };
+    let done = service::reissue(
+        &state.db,
+        &state.vault,
+        &user.sub,
+        &id,
+        &form.reason,
+        &correction,
+    )
+    .await;
     told(&state, &user, &csrf, done, |r| {
-        format!("已换开为新票据 {}。", r.number)
+        format!("已换开为新收据 {}。", r.number)
     })
     .await
 }
@@ -307,5 +347,5 @@ async fn pdf(
         return Ok(*r);
     }
     let r = service::find(&state.db, &id).await?;
-    super::api::pdf_response(&state, &r).await
+    super::api::pdf_response(&state, &r, false).await
 }

@@ -1,4 +1,4 @@
-//! Issuing, voiding, reissuing and verifying receipts.
+//! Issuing, voiding, reissuing and verifying receipts (捐赠收据).
 
 use chrono::{Datelike, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 
 use super::entity as receipt;
 pub use super::lookup::{
-    Pending, Verification, donor_may_download, for_pledge, mask_name, pending, recent, verify,
+    Pending, Verification, donor_may_download, for_pledge, mask_name, pending, recent, staff_rows,
+    verify, verify_code,
 };
 use crate::error::{AppError, AppResult};
 use crate::fundraising::entities::{campaign, donor, payment, pledge, roster};
@@ -38,6 +39,9 @@ pub struct ReceiptView {
     pub payment_id: Option<String>,
     /// The receipt it replaces.
     pub replaces_id: Option<String>,
+    /// The short code printed under its QR code (`7K3QD-M2X9P`), to verify it at
+    /// `/verify` where the QR code cannot be scanned.
+    pub verify_code: Option<String>,
 }
 
 impl ReceiptView {
@@ -52,8 +56,70 @@ impl ReceiptView {
             issued_on: r.issued_on,
             payment_id: r.payment_id.clone(),
             replaces_id: r.replaces_id.clone(),
+            verify_code: r.verify_code.as_deref().map(super::code::display),
         }
     }
+}
+
+/// What finance may add when issuing: the reviewer (复核人) and a note (备注).
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// Who reviewed the receipt before it was issued; a blank line to sign if none.
+    pub reviewer_name: Option<String>,
+    /// 备注.
+    pub note: Option<String>,
+}
+
+/// The longest reviewer's name and note: what fits on the receipt's lines.
+pub const MAX_REVIEWER: usize = 20;
+/// The longest note: two lines of the receipt.
+pub const MAX_NOTE: usize = 60;
+/// The longest title (抬头): the longest donor name a pledge accepts.
+pub const MAX_TITLE: usize = 100;
+
+fn checked_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    what: &str,
+) -> AppResult<Option<String>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if v.chars().count() > max || v.chars().any(char::is_control) => {
+            Err(AppError::field(
+                field,
+                format!("{what}不能超过 {max} 个字符，且不能含控制字符"),
+            ))
+        }
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
+impl Extras {
+    fn checked(&self) -> AppResult<Self> {
+        Ok(Self {
+            reviewer_name: checked_text(
+                "reviewer_name",
+                self.reviewer_name.as_deref(),
+                MAX_REVIEWER,
+                "复核人",
+            )?,
+            note: checked_text("note", self.note.as_deref(), MAX_NOTE, "备注")?,
+        })
+    }
+}
+
+/// What a reissue (换开) corrects; what is left out stays as it was.
+#[derive(Debug, Clone, Default)]
+pub struct Correction {
+    /// The receipt's title (抬头); kept as the pledge's title for later receipts.
+    pub title: Option<String>,
+    /// The donor's 身份证号 (an individual's pledge).
+    pub id_number: Option<String>,
+    /// The 统一社会信用代码 (an organisation's pledge, or a staff list's unit).
+    pub credit_code: Option<String>,
+    /// The reviewer and note of the new receipt (the old one's when left out).
+    pub extras: Extras,
 }
 
 /// Whether a new receipt was made, or the payment's live one returned.
@@ -66,7 +132,13 @@ pub enum Issued {
 
 /// Issues the receipt of a confirmed payment; a payment has at most one live receipt.
 #[tracing::instrument(skip_all)]
-pub async fn issue(db: &DatabaseConnection, by: &str, payment_id: &str) -> AppResult<Issued> {
+pub async fn issue(
+    db: &DatabaseConnection,
+    by: &str,
+    payment_id: &str,
+    extras: &Extras,
+) -> AppResult<Issued> {
+    let extras = extras.checked()?;
     let txn = crate::db::begin_write(db).await?;
     // The payment's lock first: a second request for it waits for the first to commit,
     // then finds its receipt (200 with it, as on SQLite) instead of tripping the unique
@@ -78,9 +150,9 @@ pub async fn issue(db: &DatabaseConnection, by: &str, payment_id: &str) -> AppRe
     if let Some(existing) = live_for_payment(&txn, payment_id).await? {
         return Ok(Issued::Existing(existing));
     }
-    let made = make(&txn, by, payment_id, None).await?;
+    let made = make(&txn, by, payment_id, None, extras).await?;
     let detail = format!(
-        "开具票据 {}，金额 {}",
+        "开具收据 {}，金额 {}",
         made.number,
         crate::kernel::Fen(made.amount_fen)
     );
@@ -151,13 +223,14 @@ async fn printed(txn: &DatabaseTransaction, pay: &payment::Model) -> AppResult<P
             .await?
             .ok_or_else(|| AppError::internal("roster missing"))?;
         let unit = work_unit::Entity::find_by_id(&r.unit_id).one(txn).await?;
+        let donor_id = unit.as_ref().and_then(|u| u.credit_code.clone());
         let donor_name = unit.map_or_else(
             || "捐赠单位".into(),
             |u| format!("{}（{} 人）", u.name, r.people),
         );
         return Ok(Printed {
             donor_name,
-            donor_id: None,
+            donor_id,
             campaign_name,
             purpose: "非定向（慈善救助双日捐）".into(),
         });
@@ -211,6 +284,7 @@ async fn make(
     by: &str,
     payment_id: &str,
     replaces: Option<&str>,
+    extras: Extras,
 ) -> AppResult<receipt::Model> {
     // Locked so that a reversal of this payment waits, and then voids what is made here.
     let pay = payment::Entity::find_by_id(payment_id)
@@ -219,14 +293,14 @@ async fn make(
         .await?
         .ok_or_else(|| AppError::field("payment_id", "到账记录不存在"))?;
     if pay.reverses_id.is_some() || pay.amount_fen <= 0 {
-        return Err(AppError::Conflict("冲正记录不能开具票据".into()));
+        return Err(AppError::Conflict("冲正记录不能开具收据".into()));
     }
     let reversed = payment::Entity::find()
         .filter(payment::Column::ReversesId.eq(payment_id))
         .one(txn)
         .await?;
     if reversed.is_some() {
-        return Err(AppError::Conflict("该到账已冲正，不能开具票据".into()));
+        return Err(AppError::Conflict("该到账已冲正，不能开具收据".into()));
     }
     let printed = printed(txn, &pay).await?;
     let handler = user::Entity::find_by_id(by)
@@ -259,11 +333,16 @@ async fn make(
         verify_token: Set(random_token()),
         downloads: Set(0),
         created_at: Set(Utc::now()),
+        received_on: Set(Some(pay.received_on)),
+        reviewer_name: Set(extras.reviewer_name),
+        note: Set(extras.note),
+        verify_code: Set(Some(super::code::new_code())),
+        donor_downloads: Set(0),
     }
     .insert(txn)
     .await
     .map_err(|e| match AppError::from(e) {
-        AppError::Conflict(_) => AppError::Conflict("该到账已有有效票据".into()),
+        AppError::Conflict(_) => AppError::Conflict("该到账已有有效收据".into()),
         other => other,
     })?;
     Ok(model)
@@ -294,7 +373,7 @@ pub async fn void_for_reversal(
             .filter(receipt::Column::Status.eq("live"))
             .exec(txn)
             .await?;
-        let detail = format!("作废票据 {}：{VOIDED_BY_REVERSAL}", r.number);
+        let detail = format!("作废收据 {}：{VOIDED_BY_REVERSAL}", r.number);
         crate::audit::record(txn, by, "receipt.void", &r.id, &detail).await?;
         numbers.push(r.number);
     }
@@ -325,16 +404,16 @@ pub async fn void(
     let model = receipt::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .ok_or(AppError::NotFound("该票据"))?;
+        .ok_or(AppError::NotFound("该收据"))?;
     if voided.rows_affected != 1 {
-        return Err(AppError::Conflict("该票据已作废".into()));
+        return Err(AppError::Conflict("该收据已作废".into()));
     }
     crate::audit::record(
         &txn,
         by,
         "receipt.void",
         &model.id,
-        &format!("作废票据 {}：{reason}", model.number),
+        &format!("作废收据 {}：{reason}", model.number),
     )
     .await?;
     txn.commit().await?;
@@ -342,27 +421,52 @@ pub async fn void(
 }
 
 /// Reissues (换开): voids the receipt if still live and issues a new number that refers
-/// to it, in one transaction.
+/// to it, in one transaction, with what `correction` corrects: the title (抬头), the
+/// donor's 身份证号 or 统一社会信用代码 (checked as at pledge entry). The corrections are
+/// kept where later receipts read them (the pledge's title, the donor, the staff list's
+/// unit) and are named in the audit entry.
 #[tracing::instrument(skip_all)]
 pub async fn reissue(
     db: &DatabaseConnection,
+    vault: &crate::personal_data::Vault,
     by: &str,
     id: &str,
     reason: &str,
+    correction: &Correction,
 ) -> AppResult<receipt::Model> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(AppError::field("reason", "请填写换开原因（不超过 500 字）"));
     }
+    let title = checked_text("title", correction.title.as_deref(), MAX_TITLE, "抬头")?;
+    let id_number = match correction.id_number.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(n) => {
+            Some(crate::kernel::IdCardNo::parse(n).map_err(|m| AppError::field("id_number", m))?)
+        }
+    };
+    let credit_code = match correction.credit_code.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) => Some(
+            crate::kernel::CreditCode::parse(c).map_err(|m| AppError::field("credit_code", m))?,
+        ),
+    };
+    if id_number.is_some() && credit_code.is_some() {
+        return Err(AppError::field(
+            "credit_code",
+            "身份证号与统一社会信用代码只能更正其一",
+        ));
+    }
+    let extras = correction.extras.checked()?;
     let txn = crate::db::begin_write(db).await?;
     let old = receipt::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .ok_or(AppError::NotFound("该票据"))?;
+        .ok_or(AppError::NotFound("该收据"))?;
     let payment_id = old
         .payment_id
         .clone()
-        .ok_or_else(|| AppError::Conflict("该票据不能换开".into()))?;
+        .ok_or_else(|| AppError::Conflict("该收据不能换开".into()))?;
     if old.status == "live" {
         receipt::Entity::update_many()
             .col_expr(receipt::Column::Status, Expr::value("voided"))
@@ -377,13 +481,137 @@ pub async fn reissue(
             .await?;
     }
     if live_for_payment(&txn, &payment_id).await?.is_some() {
-        return Err(AppError::Conflict("该到账已有其他有效票据".into()));
+        return Err(AppError::Conflict("该到账已有其他有效收据".into()));
     }
-    let made = make(&txn, by, &payment_id, Some(id)).await?;
-    let detail = format!("票据 {} 换开为 {}：{reason}", old.number, made.number);
+    let mut changes = Vec::new();
+    let pay = payment::Entity::find_by_id(&payment_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("payment missing"))?;
+    if title.is_some() || id_number.is_some() || credit_code.is_some() {
+        correct(
+            &txn,
+            vault,
+            &pay,
+            title.as_deref(),
+            id_number.as_ref(),
+            credit_code.as_ref(),
+            &mut changes,
+        )
+        .await?;
+    }
+    let extras = Extras {
+        reviewer_name: extras.reviewer_name.or(old.reviewer_name.clone()),
+        note: extras.note.or(old.note.clone()),
+    };
+    let mut made = make(&txn, by, &payment_id, Some(id), extras).await?;
+    if let Some(title) = &title {
+        // A staff list's title is the receipt's own: the unit keeps its name.
+        if made.donor_name != *title {
+            let mut row: receipt::ActiveModel = made.clone().into();
+            row.donor_name = Set(title.clone());
+            made = row.update(&txn).await?;
+        }
+    }
+    let mut detail = format!("收据 {} 换开为 {}：{reason}", old.number, made.number);
+    if old.donor_name != made.donor_name {
+        changes.insert(0, format!("抬头 {} → {}", old.donor_name, made.donor_name));
+    }
+    if !changes.is_empty() {
+        detail.push_str("；更正");
+        detail.push_str(&changes.join("，"));
+    }
     crate::audit::record(&txn, by, "receipt.reissue", &made.id, &detail).await?;
     txn.commit().await?;
     Ok(made)
+}
+
+/// Keeps a reissue's corrections where later receipts read them.
+async fn correct(
+    txn: &DatabaseTransaction,
+    vault: &crate::personal_data::Vault,
+    pay: &payment::Model,
+    title: Option<&str>,
+    id_number: Option<&crate::kernel::IdCardNo>,
+    credit_code: Option<&crate::kernel::CreditCode>,
+    changes: &mut Vec<String>,
+) -> AppResult<()> {
+    if let Some(pledge_id) = &pay.pledge_id {
+        let p = pledge::Entity::find_by_id(pledge_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::internal("pledge missing"))?;
+        let d = donor::Entity::find_by_id(&p.donor_id)
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::internal("donor missing"))?;
+        if let Some(title) = title {
+            let mut row: pledge::ActiveModel = p.clone().into();
+            row.receipt_title = Set(Some(title.to_owned()));
+            row.update(txn).await?;
+        }
+        if let Some(id) = id_number {
+            if d.kind != "individual" {
+                return Err(AppError::field(
+                    "id_number",
+                    "该捐赠人不是个人，请更正统一社会信用代码",
+                ));
+            }
+            changes.push(format!(
+                "身份证号 {} → {}",
+                d.id_number_masked.clone().unwrap_or_else(|| "无".into()),
+                id.masked()
+            ));
+            let mut row: donor::ActiveModel = d.clone().into();
+            row.id_number_cipher = Set(Some(vault.encrypt(id.expose())?));
+            row.id_number_hash = Set(Some(vault.lookup_hash(id.expose())));
+            row.id_number_masked = Set(Some(id.masked()));
+            row.update(txn).await?;
+        } else if let Some(code) = credit_code {
+            if d.kind != "organization" {
+                return Err(AppError::field(
+                    "credit_code",
+                    "该捐赠人不是单位，请更正身份证号",
+                ));
+            }
+            changes.push(format!(
+                "统一社会信用代码 {} → {}",
+                d.credit_code.clone().unwrap_or_else(|| "无".into()),
+                code.as_str()
+            ));
+            let mut row: donor::ActiveModel = d.clone().into();
+            row.credit_code = Set(Some(code.as_str().to_owned()));
+            row.update(txn).await?;
+        }
+        return Ok(());
+    }
+    if let Some(roster_id) = &pay.roster_id {
+        if id_number.is_some() {
+            return Err(AppError::field(
+                "id_number",
+                "员工名单的收据开给单位，请更正统一社会信用代码",
+            ));
+        }
+        if let Some(code) = credit_code {
+            let r = roster::Entity::find_by_id(roster_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| AppError::internal("roster missing"))?;
+            let unit = work_unit::Entity::find_by_id(&r.unit_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| AppError::internal("unit missing"))?;
+            changes.push(format!(
+                "单位统一社会信用代码 {} → {}",
+                unit.credit_code.clone().unwrap_or_else(|| "无".into()),
+                code.as_str()
+            ));
+            let mut row: work_unit::ActiveModel = unit.into();
+            row.credit_code = Set(Some(code.as_str().to_owned()));
+            row.update(txn).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A receipt by id.
@@ -391,24 +619,49 @@ pub async fn find(db: &DatabaseConnection, id: &str) -> AppResult<receipt::Model
     receipt::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(AppError::NotFound("该票据"))
+        .ok_or(AppError::NotFound("该收据"))
 }
 
-/// Counts a download and says whether this copy is a duplicate (副本).
-pub async fn count_download(db: &DatabaseConnection, id: &str) -> AppResult<bool> {
+/// Counts a download and says whether this copy is a duplicate (副本). The first copy
+/// the donor downloads is the original, whoever previewed it before: a staff download
+/// counts toward nothing and is a 副本 only once the donor has the original; every
+/// download by the donor after their first is a 副本. A receipt made before short codes
+/// gets its code here, before it is first printed with one.
+pub async fn count_download(
+    db: &DatabaseConnection,
+    id: &str,
+    by_donor: bool,
+) -> AppResult<(receipt::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
+    let mut update = receipt::Entity::update_many().col_expr(
+        receipt::Column::Downloads,
+        Expr::col(receipt::Column::Downloads).add(1),
+    );
+    if by_donor {
+        update = update.col_expr(
+            receipt::Column::DonorDownloads,
+            Expr::col(receipt::Column::DonorDownloads).add(1),
+        );
+    }
+    update.filter(receipt::Column::Id.eq(id)).exec(&txn).await?;
     receipt::Entity::update_many()
         .col_expr(
-            receipt::Column::Downloads,
-            Expr::col(receipt::Column::Downloads).add(1),
+            receipt::Column::VerifyCode,
+            Expr::value(super::code::new_code()),
         )
         .filter(receipt::Column::Id.eq(id))
+        .filter(receipt::Column::VerifyCode.is_null())
         .exec(&txn)
         .await?;
     let r = receipt::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .ok_or(AppError::NotFound("该票据"))?;
+        .ok_or(AppError::NotFound("该收据"))?;
     txn.commit().await?;
-    Ok(r.downloads > 1)
+    let copy = if by_donor {
+        r.donor_downloads > 1
+    } else {
+        r.donor_downloads >= 1
+    };
+    Ok((r, copy))
 }

@@ -178,7 +178,7 @@ fn draw(name: &str, year: i32, lines: &[Line]) -> AppResult<Vec<u8>> {
             (20.0, "到账日期"),
             (50.0, "募捐活动"),
             (125.0, "金额"),
-            (155.0, "票据号码"),
+            (155.0, "收据号码"),
         ] {
             page.text(x, y, 10.0, grey.clone(), label);
         }

@@ -255,6 +255,7 @@ async fn demo_unit(db: &DatabaseConnection) -> AppResult<String> {
         (parent_id.clone(), parent_name, None),
         (new_id(), child_name, Some(parent_id.clone())),
     ] {
+        let top = parent.is_none();
         work_unit::ActiveModel {
             id: Set(id),
             name: Set(name.into()),
@@ -262,6 +263,8 @@ async fn demo_unit(db: &DatabaseConnection) -> AppResult<String> {
             region_code: Set(Some(DISTRICTS[0].0.into())),
             is_demo: Set(true),
             created_at: Set(Utc::now()),
+            // A made-up code with a right check character, for the parent unit.
+            credit_code: Set(top.then(|| "91220201MA14X2B7DJ".to_owned())),
         }
         .insert(&txn)
         .await?;

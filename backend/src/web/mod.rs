@@ -29,6 +29,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/home", get(home))
+        .route("/verify", get(crate::receipts::api::verify_code_page))
         .route("/verify/{token}", get(crate::receipts::api::verify_page))
         .merge(crate::fundraising::pages::routes())
         .merge(crate::fundraising::pages_people::routes())

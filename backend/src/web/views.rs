@@ -123,9 +123,9 @@ pub fn panels(role: Role) -> &'static [Panel] {
             },
             Panel {
                 id: "receipts",
-                title: "捐赠票据",
-                summary: "开具、作废和换开捐赠票据。",
-                link: ("/finance/receipts", "开具与作废票据"),
+                title: "捐赠收据",
+                summary: "开具、作废和换开捐赠收据。",
+                link: ("/finance/receipts", "开具与作废收据"),
             },
         ],
         Role::StoreStaff | Role::Caseworker => &[],
@@ -144,9 +144,9 @@ pub fn panels(role: Role) -> &'static [Panel] {
             },
             Panel {
                 id: "receipts",
-                title: "捐赠票据",
-                summary: "已开具、作废和待开具的票据（只读）。",
-                link: ("/finance/receipts", "查阅票据"),
+                title: "捐赠收据",
+                summary: "已开具、作废和待开具的收据（只读）。",
+                link: ("/finance/receipts", "查阅收据"),
             },
             Panel {
                 id: "campaigns",
@@ -164,7 +164,7 @@ pub fn panels(role: Role) -> &'static [Panel] {
         Role::Donor => &[Panel {
             id: "my-gifts",
             title: "我的捐赠",
-            summary: "我的认捐、付款记录、捐赠票据、证书和年度汇总。",
+            summary: "我的认捐、付款记录、捐赠收据、证书和年度汇总。",
             link: ("/my/gifts", "查看我的捐赠"),
         }],
     }

@@ -43,13 +43,13 @@ test('finance issues, the donor downloads, the QR link verifies, a void shows', 
   await desk.goto(`${server.base}/finance/receipts`);
   assert.ok(await desk.isVisible('td:has-text("赵丽")'), 'the pending receipt is listed');
   await Promise.all([desk.waitForNavigation(), desk.click('button:has-text("全部开具")')]);
-  assert.ok(await desk.isVisible('text=已开具 1 张票据'));
+  assert.ok(await desk.isVisible('text=已开具 1 张收据'));
   await desk.screenshot({ path: join(artifacts, 'finance-receipts.png'), fullPage: true });
 
   const phoneContext = await browser.newContext({ ...PHONE, acceptDownloads: true });
   const phone = await phoneContext.newPage();
   await phone.goto(`${server.base}${pledge.link}`);
-  const link = phone.locator('a:has-text("下载票据")');
+  const link = phone.locator('a:has-text("下载收据")');
   const href = await link.getAttribute('href');
   const pdf = await phone.request.get(`${server.base}${href}`);
   assert.equal(pdf.status(), 200);
@@ -61,7 +61,7 @@ test('finance issues, the donor downloads, the QR link verifies, a void shows', 
   const finance = (await api('/api/v1/auth/login', null, { username: 'finance', password: 'sunshine2026' })).access_token;
   const receipt = await api('/api/v1/receipts', finance, { payment_id: (await api(`/api/v1/pledges/${pledge.id}?token=${pledge.access_token}`)).payments[0].id });
   await phone.goto(receipt.verify_url);
-  assert.ok(await phone.isVisible('text=有效票据'));
+  assert.ok(await phone.isVisible('text=有效收据'));
   assert.ok(await phone.isVisible('text=赵*'));
   await phone.screenshot({ path: join(artifacts, 'verify-valid-phone.png'), fullPage: true });
 
@@ -71,7 +71,7 @@ test('finance issues, the donor downloads, the QR link verifies, a void shows', 
   assert.ok(await desk.isVisible('text=已作废'));
 
   await phone.reload();
-  assert.ok(await phone.isVisible('text=该票据已作废'));
+  assert.ok(await phone.isVisible('text=该收据已作废'));
   await phone.screenshot({ path: join(artifacts, 'verify-voided-phone.png'), fullPage: true });
   await phoneContext.close();
 });

@@ -31,20 +31,29 @@ fn sample(n: i64) -> Receipt {
         verify_token: "x".repeat(43),
         downloads: 0,
         created_at: chrono::Utc::now(),
+        received_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20),
+        reviewer_name: Some("示例复核".into()),
+        note: None,
+        verify_code: Some("7K3QDM2X9P".into()),
+        donor_downloads: 0,
     }
 }
 
 /// Renders `count` receipts on this thread, then runs the reportlab reference.
 pub fn run(out: &mut impl Write, count: usize) -> anyhow::Result<()> {
-    let link = format!("http://127.0.0.1:8080/verify/{}", "x".repeat(43));
+    let link = sunshine::receipts::pdf::Extra {
+        verify_base: "http://127.0.0.1:8080/verify",
+        replaces_number: None,
+        copy: false,
+        staff: None,
+    };
     // Warm-up: the font is parsed once, as the server does at start.
-    sunshine::receipts::pdf::render(&sample(0), &link, false)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    sunshine::receipts::pdf::render(&sample(0), &link).map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
     let mut bytes = 0;
     for i in 0..count {
         let receipt = sample(i64::try_from(i)? + 1);
-        bytes = sunshine::receipts::pdf::render(&receipt, &link, false)
+        bytes = sunshine::receipts::pdf::render(&receipt, &link)
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .len();
     }

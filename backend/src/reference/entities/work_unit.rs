@@ -19,6 +19,8 @@ pub struct Model {
     pub is_demo: bool,
     /// When it was registered.
     pub created_at: DateTimeUtc,
+    /// Its 统一社会信用代码, printed on its staff lists' receipts.
+    pub credit_code: Option<String>,
 }
 
 /// No relations are navigated from here.
