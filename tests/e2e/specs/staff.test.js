@@ -164,7 +164,7 @@ test('finance pages through and filters the payments, and issues receipts one by
   await page.goto(`${server.base}/finance/receipts`);
   const row = page.locator('table.pending tr', { hasText: '¥50.00' });
   await Promise.all([page.waitForNavigation(), row.locator('button:has-text("开具")').click()]);
-  assert.ok(await page.isVisible('text=已开具票据'));
+  assert.ok(await page.isVisible('text=已开具收据'));
   assert.ok(await page.isVisible('table.pending >> text=¥60.00'), 'the other waits for its own review');
   await page.screenshot({ path: join(artifacts, 'finance-receipts-one-by-one.png'), fullPage: true });
   await Promise.all([page.waitForNavigation(), page.locator('table.pending button:has-text("开具")').first().click()]);
@@ -174,7 +174,7 @@ test('finance pages through and filters the payments, and issues receipts one by
   assert.ok(await page.isVisible('table.issued >> text=周一'));
   await page.selectOption('.filters select[name=status]', 'voided');
   await submit(page, '.filters button:has-text("筛选")');
-  assert.ok(await page.isVisible('text=没有符合条件的票据'));
+  assert.ok(await page.isVisible('text=没有符合条件的收据'));
   await page.close();
 });
 
