@@ -38,6 +38,19 @@ enum Command {
     },
     /// 检查数据库中的不变量，违反时以非零状态退出
     Check,
+    /// 备份数据库到文件（SQLite 在线备份；PostgreSQL 用 pg_dump），并检查备份
+    Backup {
+        /// 备份文件（不能已存在）
+        file: std::path::PathBuf,
+    },
+    /// 用备份文件恢复数据库（请先停止服务），恢复后检查
+    Restore {
+        /// 备份文件
+        file: std::path::PathBuf,
+        /// 目标数据库已有数据时也覆盖
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +156,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::User {
             command: UserCommand::Create(args),
         } => create(config, args).await,
+        Command::Backup { file } => {
+            let done = crate::backup::backup(&config.database_url, &file).await?;
+            finish_copy("备份", &done)
+        }
+        Command::Restore { file, force } => {
+            let done = crate::backup::restore(&config.database_url, &file, force).await?;
+            finish_copy("恢复", &done)
+        }
         Command::Check => {
             let db = db::connect(&config.database_url).await?;
             let report = check::run(&db).await?;
@@ -158,6 +179,27 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         }
+    }
+}
+
+/// Says what a backup or restore did and whether the check held.
+fn finish_copy(what: &str, done: &crate::backup::Done) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    for line in &done.report.lines {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(
+        out,
+        "{what}完成：{}（{:.1} MB）",
+        done.file.display(),
+        done.bytes as f64 / 1_048_576.0
+    )?;
+    if done.report.violations == 0 {
+        writeln!(out, "检查通过。")?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        writeln!(out, "检查发现 {} 处违反不变量。", done.report.violations)?;
+        Ok(ExitCode::FAILURE)
     }
 }
 

@@ -2,6 +2,7 @@
 //! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set) and talks HTTP to it.
 
 mod audit;
+mod backup;
 mod check;
 mod cli;
 mod connections;

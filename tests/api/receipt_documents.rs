@@ -797,5 +797,8 @@ async fn guessing_codes_is_limited_per_address_like_sign_in_attempts() {
         .expect("page");
     assert_eq!(page.status(), 429);
     let html = page.text().await.expect("html");
-    assert!(html.contains("尝试过于频繁") && html.contains("秒后再试"), "{html}");
+    assert!(
+        html.contains("尝试过于频繁") && html.contains("秒后再试"),
+        "{html}"
+    );
 }
