@@ -87,7 +87,10 @@ pub async fn restore(database_url: &str, file: &Path, force: bool) -> anyhow::Re
     }
     if let Some(target) = sqlite_file(database_url) {
         if target.exists() && !force {
-            bail!("数据库 {} 已存在；确认要用备份覆盖它时请加 --force（请先停止服务）", target.display());
+            bail!(
+                "数据库 {} 已存在；确认要用备份覆盖它时请加 --force（请先停止服务）",
+                target.display()
+            );
         }
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
@@ -101,7 +104,10 @@ pub async fn restore(database_url: &str, file: &Path, force: bool) -> anyhow::Re
         copy.close().await.ok();
         if before.violations > 0 {
             std::fs::remove_file(&staging).ok();
-            bail!("备份文件未通过检查（{} 处违反不变量），未恢复", before.violations);
+            bail!(
+                "备份文件未通过检查（{} 处违反不变量），未恢复",
+                before.violations
+            );
         }
         for suffix in ["-wal", "-shm"] {
             for base in [&target, &staging] {

@@ -110,3 +110,32 @@ async fn a_five_character_personal_name_is_masked_as_a_persons() {
         .expect("json");
     assert_eq!(verified["donor_masked"], "欧阳***");
 }
+
+#[tokio::test]
+async fn names_with_direction_tricks_or_only_invisible_characters_are_refused() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("不可见字符", 1_000_000).await;
+    for name in [
+        "张\u{202E}三",
+        "\u{2067}李四\u{2069}",
+        "\u{200B}\u{200B}",
+        "\u{3164}",
+    ] {
+        let mut body = individual(&campaign, 100);
+        body["donor"]["name"] = json!(name);
+        let fields = refused_field(&app, &body).await;
+        assert!(
+            fields.contains(&"donor.name".to_owned()),
+            "{name:?}: {fields:?}"
+        );
+    }
+    let mut titled = individual(&campaign, 100);
+    titled["receipt_title"] = json!("某某\u{202D}公司");
+    assert_eq!(refused_field(&app, &titled).await, ["receipt_title"]);
+    let mut fine = individual(&campaign, 100);
+    fine["donor"]["name"] = json!("𠮷田·阿依古丽");
+    assert_eq!(
+        app.post_json("/api/v1/pledges", &fine, None).await.status(),
+        201
+    );
+}

@@ -115,7 +115,7 @@ pub async fn create(
 ) -> AppResult<CampaignView> {
     let mut errors = Vec::new();
     let name = new.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 100 || crate::kernel::text::unprintable(&name) {
         errors.push(FieldError::new("name", "活动名称须为 1–100 个字符"));
     }
     if new.ends_on < new.starts_on {

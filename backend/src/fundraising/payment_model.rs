@@ -167,10 +167,10 @@ pub(super) fn check(new: &NewPayment, max_fen: i64) -> AppResult<(Option<String>
 
 fn bounded(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    if value.chars().count() > 100 || value.chars().any(char::is_control) {
+    if value.chars().count() > 100 || crate::kernel::text::unprintable(value) {
         errors.push(FieldError::new(
             field,
-            "不能超过 100 个字符，且不能含控制字符",
+            "不能超过 100 个字符，且不能含控制字符或不可见字符",
         ));
         return None;
     }

@@ -92,7 +92,7 @@ fn check(input: &PaymentSettingsInput) -> Result<(String, String, String, String
     let text = |field: &str, value: &str, errors: &mut Vec<FieldError>, what: &str| {
         let value = value.trim().to_owned();
         let n = value.chars().count();
-        if !(2..=100).contains(&n) || value.chars().any(char::is_control) {
+        if !(2..=100).contains(&n) || crate::kernel::text::unprintable(&value) {
             errors.push(FieldError::new(field, format!("{what}须为 2–100 个字符")));
         }
         value
@@ -122,7 +122,7 @@ fn check(input: &PaymentSettingsInput) -> Result<(String, String, String, String
     if lines.len() > MAX_CHANNELS
         || lines
             .iter()
-            .any(|l| l.chars().count() > 100 || l.chars().any(char::is_control))
+            .any(|l| l.chars().count() > 100 || crate::kernel::text::unprintable(l))
     {
         errors.push(FieldError::new(
             "other_channels",

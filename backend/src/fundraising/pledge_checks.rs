@@ -20,10 +20,10 @@ fn text(
             None
         }
         None => None,
-        Some(v) if v.chars().count() > MAX_TEXT || v.chars().any(char::is_control) => {
+        Some(v) if v.chars().count() > MAX_TEXT || crate::kernel::text::unprintable(v) => {
             errors.push(FieldError::new(
                 field,
-                format!("不能超过 {MAX_TEXT} 个字符，且不能含控制字符"),
+                format!("不能超过 {MAX_TEXT} 个字符，且不能含控制字符或不可见字符"),
             ));
             None
         }

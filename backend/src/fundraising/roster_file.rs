@@ -199,7 +199,7 @@ pub fn parse(
                 "姓名",
                 "姓名不能为空（匿名捐款请在“是否匿名”填“是”）".into(),
             );
-        } else if name.chars().count() > 50 || name.chars().any(char::is_control) {
+        } else if name.chars().count() > 50 || crate::kernel::text::unprintable(name) {
             bad("姓名", "姓名不能超过 50 个字符".into());
         }
         let amount = cell(Some(amount_col));

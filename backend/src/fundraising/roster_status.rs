@@ -62,7 +62,7 @@ pub async fn withdraw(
     reason: Option<&str>,
 ) -> AppResult<RosterView> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if reason.is_some_and(|r| r.chars().count() > 200 || r.chars().any(char::is_control)) {
+    if reason.is_some_and(|r| r.chars().count() > 200 || crate::kernel::text::unprintable(r)) {
         return Err(AppError::field("reason", "撤回原因不能超过 200 个字符"));
     }
     may_act_for(db, user, unit_id).await?;

@@ -123,10 +123,10 @@ pub async fn create_user(
         .filter(|n| !n.is_empty())
         .unwrap_or(&username)
         .to_owned();
-    if display_name.chars().count() > 64 || display_name.chars().any(char::is_control) {
+    if display_name.chars().count() > 64 || crate::kernel::text::unprintable(&display_name) {
         errors.push(FieldError::new(
             "display_name",
-            "显示名称不能超过 64 个字符，且不能含控制字符",
+            "显示名称不能超过 64 个字符，且不能含控制字符或不可见字符",
         ));
     }
     if let Err(message) = password::check_strength(&new.password) {

@@ -5,6 +5,7 @@ pub mod credit_code;
 pub mod id_card;
 pub mod money;
 pub mod phone;
+pub mod text;
 
 pub use credit_code::CreditCode;
 pub use id_card::IdCardNo;
