@@ -758,3 +758,38 @@ async fn the_admin_edits_the_payment_details_on_a_page_that_keeps_a_bad_entry() 
     assert_eq!(read["bank_name"], "中国银行吉林分行");
     assert_eq!(read["other_channels"], json!(["现场捐款", "邮局汇款"]));
 }
+
+#[tokio::test]
+async fn the_unit_page_links_each_list_to_its_download() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("名单下载", 100_000_000).await;
+    let token = app.token("unit").await;
+    let unit = crate::rosters::unit_id(&app).await;
+    let (csv, _) = crate::rosters::staff_csv(3);
+    let list: Value =
+        crate::rosters::upload(&app, &token, &unit, &campaign, "三人.csv", csv.into_bytes())
+            .await
+            .json()
+            .await
+            .expect("json");
+    let link = format!(
+        "/unit/rosters/{}/staff.xlsx",
+        list["id"].as_str().expect("id")
+    );
+    let coordinator = signed_in(&app, "unit").await;
+    let page = coordinator
+        .get(app.url("/unit"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(&link), "the unit page links the download");
+    let file = coordinator.get(app.url(&link)).send().await.expect("xlsx");
+    assert_eq!(file.status(), 200);
+    assert!(
+        file.bytes().await.expect("bytes").starts_with(b"PK"),
+        "an XLSX (zip)"
+    );
+}

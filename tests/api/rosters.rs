@@ -319,3 +319,51 @@ async fn an_upload_without_a_file_or_campaign_is_named() {
     let body = assert_problem(response, 422).await;
     assert_eq!(body["errors"][0]["field"], "file");
 }
+
+#[tokio::test]
+async fn a_list_downloads_as_imported_with_formulas_written_as_text() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("名单导出", 100_000_000).await;
+    let token = app.token("unit").await;
+    let unit = unit_id(&app).await;
+    let csv = "姓名,部门,金额(元),是否匿名,备注\n=cmd|' /C calc'!A0,@SUM(A1),100,否,\n张三,财务科,50,否,\n李四,工会,20,是,\n";
+    let list: Value = upload(
+        &app,
+        &token,
+        &unit,
+        &campaign,
+        "导出.csv",
+        csv.as_bytes().to_vec(),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    let path = format!(
+        "/api/v1/units/{unit}/rosters/{}/staff.xlsx",
+        list["id"].as_str().expect("id")
+    );
+    let answer = app.get(&path, Some(&token)).await;
+    assert_eq!(answer.status(), 200);
+    let bytes = answer.bytes().await.expect("xlsx");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(cells[0], ["姓名", "部门", "金额(元)", "是否匿名"]);
+    assert_eq!(cells[1][0], "'=cmd|' /C calc'!A0", "a formula stays text");
+    assert_eq!(cells[1][1], "'@SUM(A1)");
+    assert_eq!(cells[2][0], "张三");
+    assert_eq!(cells[3][0], "", "an anonymous name was never kept");
+    assert_eq!(cells[3][3], "是");
+    // Another unit's coordinator and a donor may not read it.
+    let donor = app.token("donor").await;
+    assert_problem(app.get(&path, Some(&donor)).await, 403).await;
+    let finance = app.token("finance").await;
+    assert_eq!(app.get(&path, Some(&finance)).await.status(), 200);
+}

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/unit/rosters/{id}/certificates.pdf",
             get(unit_certificates),
         )
+        .route("/unit/rosters/{id}/staff.xlsx", get(unit_staff_xlsx))
         .route("/my/statements/{year}", get(my_statement))
         .layer(axum::extract::DefaultBodyLimit::max(
             super::api::units::MAX_UPLOAD_BYTES,
@@ -373,6 +374,33 @@ async fn unit_certificates(
     let list = crate::receipts::certificates::for_roster(&state.db, &roster_id).await?;
     let bytes = crate::receipts::documents_api::certificates_pdf(list).await?;
     Ok(crate::receipts::documents_api::pdf(bytes, "certificates"))
+}
+
+/// The coordinator's list as imported, from the unit page.
+async fn unit_staff_xlsx(
+    State(state): State<AppState>,
+    MaybePageUser(user): MaybePageUser,
+    axum::extract::Path(roster_id): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let (_, unit) = match coordinator(&state, user).await {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    let (_, bytes) = rosters::staff_xlsx(&state.db, &unit.id, &roster_id).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"roster-{roster_id}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn my_statement(

@@ -436,3 +436,77 @@ pub async fn unit_totals(
 pub fn template_bytes() -> AppResult<Vec<u8>> {
     roster_file::template().map_err(AppError::internal)
 }
+
+/// A staff list as imported, as an XLSX in the template's columns (姓名, 部门, 金额(元),
+/// 是否匿名), so that a coordinator can check it, and correct and upload it again as a
+/// second list. Text goes through `formula_safe`: a name typed as `=…` stays text.
+/// Anonymous staff's names were never kept: their name cells are empty.
+pub async fn staff_xlsx(
+    db: &DatabaseConnection,
+    unit_id: &str,
+    roster_id: &str,
+) -> AppResult<(String, Vec<u8>)> {
+    use crate::kernel::cells::formula_safe;
+    use rust_xlsxwriter::{Format, Workbook};
+    let list = roster::Entity::find_by_id(roster_id)
+        .filter(roster::Column::UnitId.eq(unit_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("该名单"))?;
+    let staff = pledge::Entity::find()
+        .filter(pledge::Column::RosterId.eq(&list.id))
+        .order_by_asc(pledge::Column::Id)
+        .all(db)
+        .await?;
+    let mut names = std::collections::HashMap::new();
+    let donor_ids: Vec<String> = staff.iter().map(|p| p.donor_id.clone()).collect();
+    for chunk in donor_ids.chunks(1_000) {
+        for d in donor::Entity::find()
+            .filter(donor::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            names.insert(d.id, (d.kind, d.name));
+        }
+    }
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("0.00");
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::internal(e);
+    for (col, header) in ["姓名", "部门", "金额(元)", "是否匿名"].iter().enumerate() {
+        let col = u16::try_from(col).unwrap_or(0);
+        sheet
+            .write_string_with_format(0, col, *header, &bold)
+            .map_err(fail)?;
+    }
+    for (i, p) in staff.iter().enumerate() {
+        let row = u32::try_from(i + 1).map_err(AppError::internal)?;
+        let (kind, name) = names
+            .get(&p.donor_id)
+            .cloned()
+            .unwrap_or_else(|| ("anonymous".into(), None));
+        let name = name.unwrap_or_default();
+        sheet
+            .write_string(row, 0, formula_safe(&name))
+            .map_err(fail)?;
+        let department = p.department.clone().unwrap_or_default();
+        sheet
+            .write_string(row, 1, formula_safe(&department))
+            .map_err(fail)?;
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "fen of one gift fit an f64 exactly"
+        )]
+        let yuan = p.amount_fen as f64 / 100.0;
+        sheet
+            .write_number_with_format(row, 2, yuan, &money)
+            .map_err(fail)?;
+        let anonymous = if kind == "anonymous" { "是" } else { "否" };
+        sheet.write_string(row, 3, anonymous).map_err(fail)?;
+    }
+    sheet.set_column_width(0, 16).map_err(fail)?;
+    sheet.set_column_width(1, 16).map_err(fail)?;
+    let bytes = book.save_to_buffer().map_err(fail)?;
+    Ok((list.file_name, bytes))
+}

@@ -1,5 +1,6 @@
 //! The shared kernel: small validated types every part uses.
 
+pub mod cells;
 pub mod china_time;
 pub mod credit_code;
 pub mod id_card;

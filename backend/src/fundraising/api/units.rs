@@ -26,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(upload_roster, list_rosters))
         .routes(routes!(unit_totals))
         .routes(routes!(withdraw_roster))
+        .routes(routes!(roster_staff))
 }
 
 /// Work units: all for admins, finance and auditors; coordinators see their own.
@@ -78,6 +79,40 @@ async fn roster_template(
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"roster-template.xlsx\"; filename*=UTF-8''%E5%8F%8C%E6%97%A5%E6%8D%90%E5%90%8D%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A staff list as imported, as XLSX in the template's columns (to check, or to correct
+/// and upload again as a second list). Cells that look like formulas are written as text.
+#[utoipa::path(get, path = "/api/v1/units/{id}/rosters/{roster_id}/staff.xlsx", tag = "fundraising",
+    params(("id" = String, Path, description = "单位 id"), ("roster_id" = String, Path, description = "名单 id")),
+    responses((status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["unit_coordinator (own unit)", "admin", "finance", "auditor"]))))]
+async fn roster_staff(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, roster_id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    if !matches!(user.role(), Role::Finance | Role::Auditor) {
+        rosters::may_act_for(&state.db, &user.0, &id).await?;
+    }
+    let (_file_name, bytes) = rosters::staff_xlsx(&state.db, &id, &roster_id).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"roster-{roster_id}.xlsx\""),
+            ),
         ],
         bytes,
     )
