@@ -27,6 +27,7 @@ pub mod receipts;
 pub mod reference;
 pub mod server;
 pub mod state;
+pub mod uploads;
 pub mod web;
 
 pub use app::Application;

@@ -367,3 +367,44 @@ async fn a_list_downloads_as_imported_with_formulas_written_as_text() {
     let finance = app.token("finance").await;
     assert_eq!(app.get(&path, Some(&finance)).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_sheet_reaching_xfd1048576_or_a_csv_past_the_row_limit_is_refused_unread() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("超大表格", 100_000_000).await;
+    let token = app.token("unit").await;
+    let unit = unit_id(&app).await;
+    // 6 KB on disk; read as written it is a range of 17 billion cells.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, header) in ["姓名", "金额(元)"].iter().enumerate() {
+        sheet
+            .write_string(0, u16::try_from(col).expect("col"), *header)
+            .expect("header");
+    }
+    sheet.write_string(1, 0, "张三").expect("name");
+    sheet.write_number(1, 1, 100.0).expect("amount");
+    sheet
+        .write_string(1_048_575, 16_383, "远")
+        .expect("far cell");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let refused = assert_problem(
+        upload(&app, &token, &unit, &campaign, "远.xlsx", bytes).await,
+        422,
+    )
+    .await;
+    let text = refused.to_string();
+    assert!(text.contains("1048576") && text.contains("200000 行"), "{text}");
+
+    let mut csv = String::from("姓名,金额(元)\n");
+    for _ in 0..200_002 {
+        csv.push_str("a,1\n");
+    }
+    let refused = assert_problem(
+        upload(&app, &token, &unit, &campaign, "长.csv", csv.into_bytes()).await,
+        422,
+    )
+    .await;
+    assert!(refused.to_string().contains("200000 行"), "{refused}");
+    assert_eq!(progress(&app, &campaign).await["pledged_unpaid_fen"], 0);
+}

@@ -41,6 +41,9 @@ pub enum FileError {
     /// Not an XLSX or CSV this reads.
     #[error("无法读取文件：{0}")]
     Unreadable(String),
+    /// Past a limit of the upload's memory budget (`uploads`): refused unread.
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 /// A file's rows as text, the header first.
@@ -53,6 +56,8 @@ fn rows_of(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
 }
 
 fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
+    let max_rows = u32::try_from(MAX_ROWS).unwrap_or(u32::MAX);
+    crate::uploads::check_xlsx(bytes, max_rows).map_err(|e| FileError::TooLarge(e.0))?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|_| FileError::Unreadable("不是有效的 XLSX 文件".into()))?;
     let range = workbook
@@ -119,6 +124,12 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
     for record in reader.records() {
         let record =
             record.map_err(|_| FileError::Unreadable("CSV 格式不正确（引号未闭合？）".into()))?;
+        // Stop at the limit: the rest is never held.
+        if rows.len() > MAX_ROWS {
+            return Err(FileError::TooLarge(format!(
+                "一份名单最多 {MAX_ROWS} 行，本文件超过了，请拆分后上传"
+            )));
+        }
         rows.push(record.iter().map(str::to_owned).collect());
     }
     Ok(rows)

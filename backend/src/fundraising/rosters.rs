@@ -116,7 +116,10 @@ pub async fn import(
     let parsed = tokio::task::spawn_blocking(move || roster_file::parse(&owned, max_fen))
         .await
         .map_err(AppError::internal)?
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        .map_err(|e| match e {
+            roster_file::FileError::TooLarge(why) => AppError::field("file", why),
+            other => AppError::BadRequest(other.to_string()),
+        })?;
     let lines = match parsed {
         Ok(lines) => lines,
         Err(mut errors) => {
