@@ -163,7 +163,11 @@ mod tests {
         assert!(refused.0.contains("1048576"), "{}", refused.0);
         let wide = br#"<worksheet><sheetData><row r="2"><c r="XFD2"><v>1</v></c></row></sheetData></worksheet>"#;
         let refused = scan_cells(&wide[..], 200_000).expect_err("far column");
-        assert!(refused.0.contains("XFD2") && refused.0.contains("26 列"), "{}", refused.0);
+        assert!(
+            refused.0.contains("XFD2") && refused.0.contains("26 列"),
+            "{}",
+            refused.0
+        );
         let declared = br#"<worksheet><dimension ref="A1:E900000"/></worksheet>"#;
         assert!(scan_cells(&declared[..], 200_000).is_err());
     }

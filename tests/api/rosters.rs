@@ -394,7 +394,10 @@ async fn a_sheet_reaching_xfd1048576_or_a_csv_past_the_row_limit_is_refused_unre
     )
     .await;
     let text = refused.to_string();
-    assert!(text.contains("1048576") && text.contains("200000 行"), "{text}");
+    assert!(
+        text.contains("1048576") && text.contains("200000 行"),
+        "{text}"
+    );
 
     let mut csv = String::from("姓名,金额(元)\n");
     for _ in 0..200_002 {
