@@ -454,7 +454,8 @@ async fn finance_record(
             .await
         }
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            // 422 for a bad field, 409 for a state that refuses it (a reused key).
+            let status = e.status();
             answer(
                 &state,
                 &user,
