@@ -139,3 +139,43 @@ async fn names_with_direction_tricks_or_only_invisible_characters_are_refused() 
         201
     );
 }
+
+#[tokio::test]
+async fn characters_no_receipt_font_can_print_are_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let campaign = app.open_campaign("无法打印的字符", 1_000_000).await;
+    for (name, named) in [
+        ("张三😀", "“😀”（U+1F600）"),
+        ("王\u{E000}五", "（U+E000）"),
+        ("李\u{1F1E8}\u{1F1F3}", "（U+1F1E8）"),
+    ] {
+        let mut body = individual(&campaign, 100);
+        body["donor"]["name"] = json!(name);
+        let problem =
+            assert_problem(app.post_json("/api/v1/pledges", &body, None).await, 422).await;
+        let error = &problem["errors"][0];
+        assert_eq!(error["field"], "donor.name", "{name:?}");
+        let message = error["message"].as_str().expect("message");
+        assert!(message.contains(named), "{name:?}: {message}");
+    }
+    let admin = app.token("admin").await;
+    let unit = app
+        .post_json(
+            "/api/v1/units",
+            &json!({ "name": "吉林市🎉有限公司" }),
+            Some(&admin),
+        )
+        .await;
+    let problem = assert_problem(unit, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "name");
+    // Rare characters that Noto Sans SC or the fallback font print are kept.
+    for name in ["王䶮", "𠮷田", "𪚥"] {
+        let mut fine = individual(&campaign, 100);
+        fine["donor"]["name"] = json!(name);
+        assert_eq!(
+            app.post_json("/api/v1/pledges", &fine, None).await.status(),
+            201,
+            "{name}"
+        );
+    }
+}

@@ -115,8 +115,8 @@ pub async fn create(
 ) -> AppResult<CampaignView> {
     let mut errors = Vec::new();
     let name = new.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 || crate::kernel::text::unprintable(&name) {
-        errors.push(FieldError::new("name", "活动名称须为 1–100 个字符"));
+    if let Err(message) = crate::kernel::text::typed("活动名称", &name, 1..=100) {
+        errors.push(FieldError::new("name", message));
     }
     if new.ends_on < new.starts_on {
         errors.push(FieldError::new("ends_on", "结束日期不能早于开始日期"));

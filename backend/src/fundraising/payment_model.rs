@@ -167,11 +167,8 @@ pub(super) fn check(new: &NewPayment, max_fen: i64) -> AppResult<(Option<String>
 
 fn bounded(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    if value.chars().count() > 100 || crate::kernel::text::unprintable(value) {
-        errors.push(FieldError::new(
-            field,
-            "不能超过 100 个字符，且不能含控制字符或不可见字符",
-        ));
+    if let Err(message) = crate::kernel::text::typed("", value, 1..=100) {
+        errors.push(FieldError::new(field, message));
         return None;
     }
     Some(value.to_owned())

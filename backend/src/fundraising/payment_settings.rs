@@ -91,9 +91,8 @@ fn check(input: &PaymentSettingsInput) -> Result<(String, String, String, String
     let mut errors = Vec::new();
     let text = |field: &str, value: &str, errors: &mut Vec<FieldError>, what: &str| {
         let value = value.trim().to_owned();
-        let n = value.chars().count();
-        if !(2..=100).contains(&n) || crate::kernel::text::unprintable(&value) {
-            errors.push(FieldError::new(field, format!("{what}须为 2–100 个字符")));
+        if let Err(message) = crate::kernel::text::typed(what, &value, 2..=100) {
+            errors.push(FieldError::new(field, message));
         }
         value
     };
@@ -119,15 +118,17 @@ fn check(input: &PaymentSettingsInput) -> Result<(String, String, String, String
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect();
-    if lines.len() > MAX_CHANNELS
-        || lines
-            .iter()
-            .any(|l| l.chars().count() > 100 || crate::kernel::text::unprintable(l))
-    {
+    if lines.len() > MAX_CHANNELS {
         errors.push(FieldError::new(
             "other_channels",
-            "其他捐款方式最多 5 行，每行不超过 100 个字符",
+            format!("其他捐款方式最多 {MAX_CHANNELS} 行"),
         ));
+    } else if let Some(Err(message)) = lines
+        .iter()
+        .map(|l| crate::kernel::text::typed("其他捐款方式每行", l, 1..=100))
+        .find(Result::is_err)
+    {
+        errors.push(FieldError::new("other_channels", message));
     }
     if errors.is_empty() {
         Ok((account_name, bank_name, number, lines.join("\n")))

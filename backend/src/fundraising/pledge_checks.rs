@@ -20,14 +20,13 @@ fn text(
             None
         }
         None => None,
-        Some(v) if v.chars().count() > MAX_TEXT || crate::kernel::text::unprintable(v) => {
-            errors.push(FieldError::new(
-                field,
-                format!("不能超过 {MAX_TEXT} 个字符，且不能含控制字符或不可见字符"),
-            ));
-            None
-        }
-        Some(v) => Some(v.to_owned()),
+        Some(v) => match crate::kernel::text::typed("", v, 1..=MAX_TEXT) {
+            Ok(()) => Some(v.to_owned()),
+            Err(message) => {
+                errors.push(FieldError::new(field, message));
+                None
+            }
+        },
     }
 }
 

@@ -210,8 +210,8 @@ pub fn parse(
                 "姓名",
                 "姓名不能为空（匿名捐款请在“是否匿名”填“是”）".into(),
             );
-        } else if name.chars().count() > 50 || crate::kernel::text::unprintable(name) {
-            bad("姓名", "姓名不能超过 50 个字符".into());
+        } else if let Err(message) = crate::kernel::text::typed("姓名", name, 1..=50) {
+            bad("姓名", message);
         }
         let amount = cell(Some(amount_col));
         let amount_fen = match Fen::parse_yuan(amount) {

@@ -62,8 +62,9 @@ pub async fn withdraw(
     reason: Option<&str>,
 ) -> AppResult<RosterView> {
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if reason.is_some_and(|r| r.chars().count() > 200 || crate::kernel::text::unprintable(r)) {
-        return Err(AppError::field("reason", "撤回原因不能超过 200 个字符"));
+    if let Some(Err(message)) = reason.map(|r| crate::kernel::text::typed("撤回原因", r, 1..=200))
+    {
+        return Err(AppError::field("reason", message));
     }
     may_act_for(db, user, unit_id).await?;
     let txn = crate::db::begin_write(db).await?;

@@ -81,8 +81,8 @@ pub async fn visible(db: &DatabaseConnection, user: &Claims) -> AppResult<Vec<Un
 pub async fn create(db: &DatabaseConnection, user: &Claims, new: NewUnit) -> AppResult<UnitView> {
     let name = new.name.trim().to_owned();
     let mut errors = Vec::new();
-    if name.is_empty() || name.chars().count() > 100 || crate::kernel::text::unprintable(&name) {
-        errors.push(FieldError::new("name", "单位名称须为 1–100 个字符"));
+    if let Err(message) = crate::kernel::text::typed("单位名称", &name, 1..=100) {
+        errors.push(FieldError::new("name", message));
     }
     let credit_code = match new.credit_code.as_deref().map(str::trim) {
         None | Some("") => None,

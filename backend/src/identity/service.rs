@@ -123,11 +123,8 @@ pub async fn create_user(
         .filter(|n| !n.is_empty())
         .unwrap_or(&username)
         .to_owned();
-    if display_name.chars().count() > 64 || crate::kernel::text::unprintable(&display_name) {
-        errors.push(FieldError::new(
-            "display_name",
-            "显示名称不能超过 64 个字符，且不能含控制字符或不可见字符",
-        ));
+    if let Err(message) = crate::kernel::text::typed("显示名称", &display_name, 1..=64) {
+        errors.push(FieldError::new("display_name", message));
     }
     if let Err(message) = password::check_strength(&new.password) {
         errors.push(FieldError::new("password", message));

@@ -3,6 +3,7 @@
 pub mod cells;
 pub mod china_time;
 pub mod credit_code;
+pub mod fonts;
 pub mod id_card;
 pub mod money;
 pub mod phone;

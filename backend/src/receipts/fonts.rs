@@ -19,7 +19,7 @@ use printpdf::ParsedFont;
 
 use crate::error::{AppError, AppResult};
 
-const FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Regular.ttf");
+use crate::kernel::fonts::{FALLBACK_FONT_PATHS, MAIN_FONT};
 
 /// Marks the documents print that GB 2312 lacks or spells another way.
 const EXTRA: &str = "¥·—–…“”‘’•№©®°×÷±≤≥→←↑↓■□●○★☆※〇";
@@ -30,12 +30,6 @@ pub(super) struct Fonts {
     common: ParsedFont,
     common_glyphs: HashMap<char, u16>,
 }
-
-/// Where the fallback font for characters beyond Noto Sans SC is looked for.
-const FALLBACK_PATHS: [&str; 2] = [
-    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
-    "/usr/share/fonts/opentype/hanazono/HanaMinB.ttf",
-];
 
 /// The font a document writes in, and how its characters find their glyphs.
 #[derive(Clone, Copy)]
@@ -141,13 +135,13 @@ fn fallback() -> Option<&'static ParsedFont> {
     static FALLBACK: OnceLock<Option<ParsedFont>> = OnceLock::new();
     FALLBACK
         .get_or_init(|| {
-            let loaded = FALLBACK_PATHS.iter().find_map(|path| {
+            let loaded = FALLBACK_FONT_PATHS.iter().find_map(|path| {
                 let bytes = std::fs::read(path).ok()?;
                 ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
             });
             if loaded.is_none() {
                 tracing::warn!(
-                    paths = ?FALLBACK_PATHS,
+                    paths = ?FALLBACK_FONT_PATHS,
                     "no fallback font (fonts-hanazono): characters beyond Noto Sans SC print as boxes"
                 );
             }
@@ -157,7 +151,7 @@ fn fallback() -> Option<&'static ParsedFont> {
 }
 
 fn load() -> Option<Fonts> {
-    let full = ParsedFont::from_bytes(FONT, 0, &mut Vec::new())?;
+    let full = ParsedFont::from_bytes(MAIN_FONT, 0, &mut Vec::new())?;
     let mut glyphs = BTreeMap::new();
     let mut full_glyph_of = HashMap::new();
     for c in common_characters() {

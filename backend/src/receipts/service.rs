@@ -85,13 +85,10 @@ fn checked_text(
 ) -> AppResult<Option<String>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) if v.chars().count() > max || crate::kernel::text::unprintable(v) => {
-            Err(AppError::field(
-                field,
-                format!("{what}不能超过 {max} 个字符，且不能含控制字符或不可见字符"),
-            ))
-        }
-        Some(v) => Ok(Some(v.to_owned())),
+        Some(v) => match crate::kernel::text::typed(what, v, 1..=max) {
+            Ok(()) => Ok(Some(v.to_owned())),
+            Err(message) => Err(AppError::field(field, message)),
+        },
     }
 }
 

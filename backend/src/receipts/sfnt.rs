@@ -6,7 +6,7 @@
 /// `font` with its `cmap` table replaced by one mapping only the space to `space_glyph`.
 /// `None` if `font` is not a TrueType font with a `cmap`.
 pub(super) fn with_space_only_cmap(font: &[u8], space_glyph: u16) -> Option<Vec<u8>> {
-    let tables = read_directory(font)?;
+    let tables = crate::kernel::fonts::tables(font)?;
     if !tables.iter().any(|t| &t.tag == b"cmap") {
         return None;
     }
@@ -32,30 +32,6 @@ pub(super) fn with_space_only_cmap(font: &[u8], space_glyph: u16) -> Option<Vec<
             .copy_from_slice(&u32::try_from(data.len()).ok()?.to_be_bytes());
     }
     Some(out)
-}
-
-struct Table {
-    tag: [u8; 4],
-    offset: usize,
-    length: usize,
-}
-
-fn read_directory(font: &[u8]) -> Option<Vec<Table>> {
-    let u16_at = |at: usize| Some(u16::from_be_bytes(font.get(at..at + 2)?.try_into().ok()?));
-    let u32_at = |at: usize| Some(u32::from_be_bytes(font.get(at..at + 4)?.try_into().ok()?));
-    if u32_at(0)? != 0x0001_0000 {
-        return None;
-    }
-    (0..usize::from(u16_at(4)?))
-        .map(|i| {
-            let record = 12 + 16 * i;
-            Some(Table {
-                tag: font.get(record..record + 4)?.try_into().ok()?,
-                offset: usize::try_from(u32_at(record + 8)?).ok()?,
-                length: usize::try_from(u32_at(record + 12)?).ok()?,
-            })
-        })
-        .collect()
 }
 
 /// A `cmap` with one Windows Unicode (3, 1) format 4 subtable: the space, and the
