@@ -45,6 +45,7 @@ impl Application {
         ops::metrics::spawn_upkeep();
         // Parse the receipt font in the background: the first receipt should not wait.
         tokio::task::spawn_blocking(receipts::pdf::warm_up);
+        receipts::spawn_font_upkeep();
         let db = db::connect(&config.database_url).await?;
         db::migrate(&db).await?;
         seed::seed_reference(&db).await.map_err(anyhow_app)?;

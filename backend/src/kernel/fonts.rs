@@ -36,6 +36,11 @@ pub fn printable(c: char) -> bool {
     c == ' ' || in_ranges(main_ranges(), code) || in_ranges(FALLBACK_RANGES, code)
 }
 
+/// Whether the main font, Noto Sans SC, has a glyph for `c`.
+pub fn in_main_font(c: char) -> bool {
+    in_ranges(main_ranges(), u32::from(c))
+}
+
 fn in_ranges(ranges: &[(u32, u32)], code: u32) -> bool {
     let after = ranges.partition_point(|&(start, _)| start <= code);
     after > 0 && ranges[after - 1].1 >= code

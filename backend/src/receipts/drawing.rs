@@ -35,8 +35,8 @@ pub(super) struct DocFonts {
 impl DocFonts {
     /// Adds `face`'s fonts to `doc`.
     pub(super) fn add(doc: &mut PdfDocument, face: Face) -> Self {
-        let font = doc.add_font(face.font);
-        let fallback = face.fallback.map(|f| doc.add_font(f));
+        let font = doc.add_font(&face.font);
+        let fallback = face.fallback.as_ref().map(|f| doc.add_font(f));
         Self {
             face,
             font,
@@ -70,7 +70,7 @@ impl Page {
             ops: Vec::new(),
             font: fonts.font.clone(),
             fallback: fonts.fallback.clone(),
-            face: fonts.face,
+            face: fonts.face.clone(),
         }
     }
 

@@ -7,13 +7,18 @@
 //! marks the documents print; a document whose text is all in it is subset from the cut,
 //! and anything else — a rare character in a name — from the full font.
 //!
+//! Only the cut stays in memory. The full font parsed takes about 40 MB, the fallback
+//! more: each is parsed when a document needs it and let go after ten idle minutes
+//! (`release_idle`), so that a server at rest holds neither.
+//!
 //! Characters outside Noto Sans SC — CJK Extension B and beyond, such as 𠮷 (U+20BB7)
 //! in a name — print from a fallback font read from disk when a document needs one
 //! (Debian's fonts-hanazono, `HanaMinB.ttf`), subset like the main font. Without it they
 //! print as empty boxes, and the text still carries the characters for copying.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use printpdf::ParsedFont;
 
@@ -24,23 +29,82 @@ use crate::kernel::fonts::{FALLBACK_FONT_PATHS, MAIN_FONT};
 /// Marks the documents print that GB 2312 lacks or spells another way.
 const EXTRA: &str = "¥·—–…“”‘’•№©®°×÷±≤≥→←↑↓■□●○★☆※〇";
 
-/// The full font and its common cut, with the cut's characters mapped to its glyphs.
+/// The common cut, with its characters mapped to its glyphs.
 pub(super) struct Fonts {
-    full: ParsedFont,
-    common: ParsedFont,
+    common: Arc<ParsedFont>,
     common_glyphs: HashMap<char, u16>,
 }
 
+/// How long a font parsed for a document is kept after its last use.
+const KEPT_IDLE: Duration = Duration::from_secs(600);
+
+/// A font parsed the first time a document needs it, kept while documents use it, and
+/// dropped by `release_idle` once none has for `KEPT_IDLE`.
+struct OnDemand {
+    load: fn() -> Option<ParsedFont>,
+    kept: Mutex<Option<(Arc<ParsedFont>, Instant)>>,
+}
+
+impl OnDemand {
+    const fn new(load: fn() -> Option<ParsedFont>) -> Self {
+        Self {
+            load,
+            kept: Mutex::new(None),
+        }
+    }
+
+    /// The font, parsed now if it is not kept (under the lock, so that two documents
+    /// at once parse it once); `None` if it cannot be loaded.
+    fn get(&self) -> Option<Arc<ParsedFont>> {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((font, used)) = kept.as_mut() {
+            *used = Instant::now();
+            return Some(font.clone());
+        }
+        let font = Arc::new((self.load)()?);
+        *kept = Some((font.clone(), Instant::now()));
+        Some(font)
+    }
+
+    fn release_if_idle(&self, idle: Duration) {
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept
+            .as_ref()
+            .is_some_and(|(_, used)| used.elapsed() >= idle)
+        {
+            *kept = None;
+        }
+    }
+
+    #[cfg(test)]
+    fn is_kept(&self) -> bool {
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+}
+
+static FULL: OnDemand = OnDemand::new(|| ParsedFont::from_bytes(MAIN_FONT, 0, &mut Vec::new()));
+static FALLBACK: OnDemand = OnDemand::new(load_fallback);
+
+/// Lets go of the full and fallback fonts when no document has used them for ten
+/// minutes; called every minute.
+pub(super) fn release_idle() {
+    FULL.release_if_idle(KEPT_IDLE);
+    FALLBACK.release_if_idle(KEPT_IDLE);
+}
+
 /// The font a document writes in, and how its characters find their glyphs.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) struct Face {
     /// The font to add to the document.
-    pub(super) font: &'static ParsedFont,
+    pub(super) font: Arc<ParsedFont>,
     /// The cut's glyphs by character; `None` for the full font, which is asked directly.
     glyphs: Option<&'static HashMap<char, u16>>,
     /// The font for the characters `font` lacks, when the document has any and the
     /// fallback font is installed.
-    pub(super) fallback: Option<&'static ParsedFont>,
+    pub(super) fallback: Option<Arc<ParsedFont>>,
 }
 
 impl Face {
@@ -62,6 +126,7 @@ impl Face {
         }
         match self
             .fallback
+            .as_ref()
             .and_then(|f| f.lookup_glyph_index(u32::from(c)))
         {
             Some(glyph) if glyph != 0 => (glyph, true),
@@ -72,9 +137,9 @@ impl Face {
     /// The advance of `c` in em.
     pub(super) fn advance_em(&self, c: char) -> f32 {
         let (glyph, fallback) = self.glyph_of(c);
-        let font = match (fallback, self.fallback) {
+        let font = match (fallback, &self.fallback) {
             (true, Some(f)) => f,
-            _ => self.font,
+            _ => &self.font,
         };
         let upm = f32::from(font.font_metrics.units_per_em);
         let advance = f32::from(font.get_horizontal_advance(glyph));
@@ -98,24 +163,26 @@ impl Fonts {
             if self.common_glyphs.contains_key(&c) {
                 continue;
             }
-            match self.full.lookup_glyph_index(u32::from(c)) {
-                Some(glyph) if glyph != 0 => in_cut = false,
-                _ => beyond = true,
+            if crate::kernel::fonts::in_main_font(c) {
+                in_cut = false;
+            } else {
+                beyond = true;
             }
         }
-        let fallback = if beyond { fallback() } else { None };
-        if in_cut {
-            Face {
-                font: &self.common,
-                glyphs: Some(&self.common_glyphs),
-                fallback,
-            }
-        } else {
-            Face {
-                font: &self.full,
+        let fallback = if beyond { FALLBACK.get() } else { None };
+        match (in_cut, FULL.get()) {
+            (false, Some(full)) => Face {
+                font: full,
                 glyphs: None,
                 fallback,
-            }
+            },
+            // The full font always parses (a unit test says so); if it did not, the cut
+            // prints what it has.
+            _ => Face {
+                font: self.common.clone(),
+                glyphs: Some(&self.common_glyphs),
+                fallback,
+            },
         }
     }
 }
@@ -129,27 +196,27 @@ pub(super) fn fonts() -> AppResult<&'static Fonts> {
         .ok_or_else(|| AppError::internal("the document font does not parse"))
 }
 
-/// The fallback font, read and parsed the first time a document needs it; `None` (and
-/// a warning, once) if it is not installed.
-fn fallback() -> Option<&'static ParsedFont> {
-    static FALLBACK: OnceLock<Option<ParsedFont>> = OnceLock::new();
-    FALLBACK
-        .get_or_init(|| {
-            let loaded = FALLBACK_FONT_PATHS.iter().find_map(|path| {
-                let bytes = std::fs::read(path).ok()?;
-                ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
-            });
-            if loaded.is_none() {
-                tracing::warn!(
-                    paths = ?FALLBACK_FONT_PATHS,
-                    "no fallback font (fonts-hanazono): characters beyond Noto Sans SC print as boxes"
-                );
-            }
-            loaded
-        })
-        .as_ref()
+/// The fallback font read from disk and parsed; `None` (and a warning, once) if it is
+/// not installed.
+fn load_fallback() -> Option<ParsedFont> {
+    let loaded = FALLBACK_FONT_PATHS.iter().find_map(|path| {
+        let bytes = std::fs::read(path).ok()?;
+        ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+    });
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if loaded.is_none() {
+        WARNED.call_once(|| {
+            tracing::warn!(
+                paths = ?FALLBACK_FONT_PATHS,
+                "no fallback font (fonts-hanazono): characters beyond Noto Sans SC print as boxes"
+            );
+        });
+    }
+    loaded
 }
 
+/// Makes the cut from the full font, which is dropped afterwards (it is parsed again
+/// when a document needs it).
 fn load() -> Option<Fonts> {
     let full = ParsedFont::from_bytes(MAIN_FONT, 0, &mut Vec::new())?;
     let mut glyphs = BTreeMap::new();
@@ -170,8 +237,7 @@ fn load() -> Option<Fonts> {
     let bytes = super::sfnt::with_space_only_cmap(&cut.bytes, *common_glyphs.get(&' ')?)?;
     let common = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())?;
     Some(Fonts {
-        full,
-        common,
+        common: Arc::new(common),
         common_glyphs,
     })
 }
@@ -206,24 +272,22 @@ mod tests {
             fonts.common_glyphs.len()
         );
         let common = fonts.for_text(["张小明", "¥1,234.56", "壹仟贰佰叁拾肆元伍角陆分"]);
-        assert!(std::ptr::eq(common.font, &fonts.common));
+        assert!(Arc::ptr_eq(&common.font, &fonts.common));
+        let full = FULL.get().expect("the full font parses");
         // Each character finds its own glyph in the cut: the same advance as in the
         // full font (Latin letters, digits and 汉字 all differ).
         for c in "张小明¥1,234.56壹仟Wil".chars() {
-            let full = fonts
-                .full
-                .lookup_glyph_index(u32::from(c))
-                .expect("in the font");
+            let glyph = full.lookup_glyph_index(u32::from(c)).expect("in the font");
             assert_ne!(common.glyph(c), 0, "{c}");
             assert_eq!(
                 common.font.get_horizontal_advance(common.glyph(c)),
-                fonts.full.get_horizontal_advance(full),
+                full.get_horizontal_advance(glyph),
                 "{c}"
             );
         }
         // 䶮 (U+4DAE) is found in names but not in GB 2312.
         let rare = fonts.for_text(["王䶮"]);
-        assert!(std::ptr::eq(rare.font, &fonts.full));
+        assert!(rare.glyphs.is_none() && !Arc::ptr_eq(&rare.font, &fonts.common));
         assert_ne!(rare.glyph('䶮'), 0);
         assert!(
             rare.fallback.is_none(),
@@ -236,7 +300,7 @@ mod tests {
         let fonts = fonts().expect("fonts");
         let face = fonts.for_text(["吉𠮷祥", "𡈼"]);
         assert!(
-            std::ptr::eq(face.font, &fonts.common),
+            Arc::ptr_eq(&face.font, &fonts.common),
             "the other characters stay in the cut"
         );
         assert_eq!(face.glyph('𠮷'), 0, "Noto Sans SC lacks U+20BB7");
@@ -249,6 +313,29 @@ mod tests {
             assert!((face.advance_em(c) - 1.0).abs() < 0.2, "{c}");
         }
         assert!(!face.glyph_of('吉').1);
+    }
+
+    #[test]
+    fn a_font_parsed_for_a_document_is_let_go_when_idle_and_parsed_again() {
+        // Its own slot: the other tests use FULL at the same time.
+        let slot = OnDemand::new(|| ParsedFont::from_bytes(MAIN_FONT, 0, &mut Vec::new()));
+        assert!(
+            !slot.is_kept(),
+            "nothing is parsed before a document needs it"
+        );
+        let first = slot.get().expect("parses");
+        assert!(
+            Arc::ptr_eq(&first, &slot.get().expect("kept")),
+            "parsed once"
+        );
+        slot.release_if_idle(Duration::from_secs(3600));
+        assert!(slot.is_kept(), "just used: kept");
+        slot.release_if_idle(Duration::ZERO);
+        assert!(!slot.is_kept());
+        // A document that still holds it keeps it alive; the next one parses it again.
+        assert_ne!(first.lookup_glyph_index(u32::from('䶮')), None);
+        let again = slot.get().expect("parses again");
+        assert!(slot.is_kept() && !Arc::ptr_eq(&first, &again));
     }
 
     #[test]

@@ -17,3 +17,15 @@ pub mod pdf;
 pub mod service;
 mod sfnt;
 pub mod statement;
+
+/// Lets go, once a minute, of the fonts parsed for rare characters when no document
+/// has used them for ten minutes (see `fonts`).
+pub fn spawn_font_upkeep() {
+    tokio::spawn(async {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            fonts::release_idle();
+        }
+    });
+}

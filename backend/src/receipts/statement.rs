@@ -131,7 +131,7 @@ fn draw(name: &str, year: i32, lines: &[Line]) -> AppResult<Vec<u8>> {
         ),
     );
     let mut doc = PdfDocument::new(&format!("{year}年度捐赠汇总"));
-    let font = doc.add_font(face.font);
+    let font = doc.add_font(&face.font);
     let ink = rgb(0.1, 0.1, 0.12);
     let grey = rgb(0.4, 0.42, 0.45);
     let red = rgb(0.8, 0.1, 0.1);
@@ -144,7 +144,7 @@ fn draw(name: &str, year: i32, lines: &[Line]) -> AppResult<Vec<u8>> {
     let pages_total = chunks.len();
     let mut pages = Vec::new();
     for (index, chunk) in chunks.into_iter().enumerate() {
-        let mut page = Page::new(face, font.clone());
+        let mut page = Page::new(face.clone(), font.clone());
         page.centred(
             WIDTH / 2.0,
             HEIGHT - 25.0,

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod http1;
 pub mod load;
+pub mod memory;
 pub mod pgbench;
 pub mod receipts;
 pub mod scenarios;

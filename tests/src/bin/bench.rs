@@ -54,6 +54,8 @@ enum Scenario {
     Progress,
     /// Receipt PDFs per second on one core and bytes each, against Python reportlab.
     Receipts,
+    /// The server's memory at rest and at its peak under a mixed load (bars 50/100 MB).
+    Memory,
 }
 
 fn main() -> ExitCode {
@@ -126,6 +128,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Scenario::Progress => {
             let server = start_server(args.database.as_deref()).await?;
             scenarios::progress(&mut out, &server, args.clients, args.seconds).await?;
+        }
+        Scenario::Memory => {
+            let server = start_server(args.database.as_deref()).await?;
+            tests::bench::memory::run(&mut out, &server, args.clients, args.seconds).await?;
         }
         Scenario::Receipts => {
             tests::bench::receipts::run(&mut out, args.rows.min(2_000))?;
