@@ -46,7 +46,8 @@ pub struct LogoutRequest {
     pub refresh_token: Option<String>,
 }
 
-const MAX_CREDENTIAL_CHARS: usize = 256;
+/// The longest user name, password or refresh token read, in characters.
+pub const MAX_CREDENTIAL_CHARS: usize = 256;
 
 /// Signs in and returns an access token and a refresh token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "identity",
@@ -71,7 +72,10 @@ async fn login(
     if body.password.is_empty() {
         errors.push(crate::error::FieldError::new("password", "请输入密码"));
     }
-    if body.username.len() > MAX_CREDENTIAL_CHARS || body.password.len() > MAX_CREDENTIAL_CHARS {
+    // Characters, as the document says, not bytes: 256 Chinese characters are 768 bytes.
+    if body.username.chars().count() > MAX_CREDENTIAL_CHARS
+        || body.password.chars().count() > MAX_CREDENTIAL_CHARS
+    {
         errors.push(crate::error::FieldError::new(
             "password",
             "用户名或密码过长",
@@ -104,7 +108,7 @@ async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> AppResult<Json<Session>> {
-    if body.refresh_token.is_empty() || body.refresh_token.len() > MAX_CREDENTIAL_CHARS {
+    if body.refresh_token.is_empty() || body.refresh_token.chars().count() > MAX_CREDENTIAL_CHARS {
         return Err(AppError::field("refresh_token", "刷新令牌格式不正确"));
     }
     let session = service::refresh(

@@ -92,6 +92,7 @@ struct PledgeToken {
     params(("id" = String, Path, description = "收据 id"), PledgeToken),
     responses((status = 200, description = "PDF", content_type = "application/pdf", body = Vec<u8>),
         (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json")),
+    security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["its donor", "finance", "admin", "auditor"]))))]
 async fn pdf(
     State(state): State<AppState>,

@@ -82,6 +82,7 @@ struct PledgeToken {
     responses((status = 200, description = "PDF", content_type = "application/pdf", body = Vec<u8>),
         (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "尚未到账", body = Problem, content_type = "application/problem+json")),
+    security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["holder of the pledge's access_token", "its donor", "finance", "admin", "auditor"]))))]
 async fn pledge_certificate(
     State(state): State<AppState>,

@@ -77,6 +77,7 @@ struct TokenQuery {
         (status = 200, description = "成功", body = PledgeView),
         (status = 404, description = "未找到或令牌不符", body = Problem, content_type = "application/problem+json"),
     ),
+    security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["holder of the pledge's access_token", "finance", "admin", "auditor"]))))]
 async fn get_pledge(
     State(state): State<AppState>,

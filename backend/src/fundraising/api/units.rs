@@ -47,6 +47,7 @@ async fn list_units(
     request_body = NewUnit,
     responses((status = 201, description = "已创建", body = UnitView),
         (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "同一上级下已有同名单位", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin", "unit_coordinator (sub-units of own unit)"]))))]
