@@ -217,6 +217,13 @@ async fn every_operation_documents_what_its_form_implies() {
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+    // Those that take credentials in the body refuse bad ones with 401.
+    for path in ["/api/v1/auth/login", "/api/v1/auth/refresh"] {
+        assert!(
+            doc["paths"][path]["post"]["responses"]["401"].is_object(),
+            "post {path} documents 401"
+        );
+    }
     // The limited operations say so.
     for (path, method) in [
         ("/api/v1/auth/login", "post"),

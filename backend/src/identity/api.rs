@@ -54,8 +54,7 @@ pub const MAX_CREDENTIAL_CHARS: usize = 256;
     request_body = LoginRequest,
     responses(
         (status = 200, description = "成功", body = Session),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "用户名或密码错误", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "尝试过于频繁", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["anyone"]))))]
@@ -101,7 +100,7 @@ async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "成功", body = Session),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "刷新令牌无效、已使用或已注销", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["holder of a refresh token"]))))]
 async fn refresh(
@@ -126,7 +125,6 @@ async fn refresh(
     request_body(content = LogoutRequest, description = "可选"),
     responses(
         (status = 204, description = "已退出"),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["signed in"]))))]
@@ -157,7 +155,6 @@ async fn logout(
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity",
     responses(
         (status = 200, description = "成功", body = UserView),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["signed in"]))))]

@@ -55,8 +55,7 @@ pub struct IssueRequest {
     request_body = IssueRequest,
     responses((status = 201, description = "已开具", body = ReceiptView),
         (status = 200, description = "该到账已有收据", body = ReceiptView),
-        (status = 409, description = "到账未匹配或已冲正", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json")),
+        (status = 409, description = "到账未匹配或已冲正", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["finance", "admin"]))))]
 async fn issue(
