@@ -131,7 +131,7 @@ fn anyhow_app(err: AppError) -> anyhow::Error {
 
 /// The whole router: API, documents, pages, with every layer.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ops::health::routes())
         .merge(ops::metrics::routes())
         .merge(identity::api::routes())
@@ -142,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(receipts::documents_api::routes())
         .merge(audit::api::routes())
         .split_for_parts();
+    crate::openapi::complete(&mut openapi, state.config.max_amount_fen);
     let max_body = state.config.max_body_bytes;
     let request_timeout = state.config.request_timeout_seconds;
     let secure_headers = ServiceBuilder::new()

@@ -23,6 +23,9 @@ use crate::personal_data::Vault;
 /// The header's name.
 pub const HEADER: &str = "idempotency-key";
 
+/// The longest key accepted, in (visible ASCII) characters.
+pub const MAX_KEY_CHARS: usize = 100;
+
 /// A stored first answer.
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -41,7 +44,9 @@ pub fn key_from(headers: &HeaderMap) -> AppResult<Option<String>> {
         .to_str()
         .ok()
         .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_graphic()))
+        .filter(|k| {
+            !k.is_empty() && k.len() <= MAX_KEY_CHARS && k.chars().all(|c| c.is_ascii_graphic())
+        })
         .ok_or_else(|| AppError::field("Idempotency-Key", "幂等键须为 1–100 个可见 ASCII 字符"))?;
     Ok(Some(key.to_owned()))
 }

@@ -8,11 +8,15 @@ use crate::error::{AppError, AppResult};
 /// The largest page a client may ask for.
 pub const MAX_PER_PAGE: u64 = 500;
 
+/// The highest page number: far past any list's end (5 billion rows at 500 a page), and
+/// low enough that the row offset it means always fits the databases' 64-bit integers.
+pub const MAX_PAGE: u64 = 10_000_000;
+
 /// Which page of a list to return.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page number, from 1.
+    /// Page number, from 1 (at most 10,000,000).
     pub page: Option<u64>,
     /// Items per page, 1 to 500; 100 by default.
     pub per_page: Option<u64>,
@@ -25,6 +29,9 @@ impl PageQuery {
         let per_page = self.per_page.unwrap_or(100);
         if page == 0 {
             return Err(AppError::field("page", "页码从 1 开始"));
+        }
+        if page > MAX_PAGE {
+            return Err(AppError::field("page", format!("页码不能超过 {MAX_PAGE}")));
         }
         if per_page == 0 || per_page > MAX_PER_PAGE {
             return Err(AppError::field(
@@ -83,6 +90,14 @@ mod tests {
             PageQuery {
                 page: Some(0),
                 per_page: None
+            }
+            .resolve()
+            .is_err()
+        );
+        assert!(
+            PageQuery {
+                page: Some(MAX_PAGE + 1),
+                per_page: Some(MAX_PER_PAGE)
             }
             .resolve()
             .is_err()

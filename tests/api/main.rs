@@ -6,6 +6,7 @@ mod backup;
 mod check;
 mod cli;
 mod connections;
+mod contract;
 mod documents;
 mod edge_rules;
 mod errors;

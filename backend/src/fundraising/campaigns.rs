@@ -104,7 +104,7 @@ pub struct NewCampaign {
 }
 
 /// The most a target may be: ten billion yuan.
-const MAX_TARGET_FEN: i64 = 1_000_000_000_000;
+pub const MAX_TARGET_FEN: i64 = 1_000_000_000_000;
 
 /// Creates a campaign in `draft`.
 #[tracing::instrument(skip_all)]

@@ -46,15 +46,15 @@ pub struct LogoutRequest {
     pub refresh_token: Option<String>,
 }
 
-const MAX_CREDENTIAL_CHARS: usize = 256;
+/// The longest user name, password or refresh token read, in characters.
+pub const MAX_CREDENTIAL_CHARS: usize = 256;
 
 /// Signs in and returns an access token and a refresh token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "identity",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "成功", body = Session),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "用户名或密码错误", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "尝试过于频繁", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["anyone"]))))]
@@ -71,7 +71,10 @@ async fn login(
     if body.password.is_empty() {
         errors.push(crate::error::FieldError::new("password", "请输入密码"));
     }
-    if body.username.len() > MAX_CREDENTIAL_CHARS || body.password.len() > MAX_CREDENTIAL_CHARS {
+    // Characters, as the document says, not bytes: 256 Chinese characters are 768 bytes.
+    if body.username.chars().count() > MAX_CREDENTIAL_CHARS
+        || body.password.chars().count() > MAX_CREDENTIAL_CHARS
+    {
         errors.push(crate::error::FieldError::new(
             "password",
             "用户名或密码过长",
@@ -97,14 +100,14 @@ async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "成功", body = Session),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "刷新令牌无效、已使用或已注销", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["holder of a refresh token"]))))]
 async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> AppResult<Json<Session>> {
-    if body.refresh_token.is_empty() || body.refresh_token.len() > MAX_CREDENTIAL_CHARS {
+    if body.refresh_token.is_empty() || body.refresh_token.chars().count() > MAX_CREDENTIAL_CHARS {
         return Err(AppError::field("refresh_token", "刷新令牌格式不正确"));
     }
     let session = service::refresh(
@@ -122,7 +125,6 @@ async fn refresh(
     request_body(content = LogoutRequest, description = "可选"),
     responses(
         (status = 204, description = "已退出"),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["signed in"]))))]
@@ -153,7 +155,6 @@ async fn logout(
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity",
     responses(
         (status = 200, description = "成功", body = UserView),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["signed in"]))))]

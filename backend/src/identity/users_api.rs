@@ -59,8 +59,6 @@ pub struct CreateUserRequest {
     params(UserFilter),
     responses(
         (status = 200, description = "成功", body = Paged<UserView>),
-        (status = 401, description = "未登录或令牌无效", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin", "auditor"]))))]
@@ -100,9 +98,7 @@ async fn list_users(
     request_body = CreateUserRequest,
     responses(
         (status = 201, description = "已创建", body = UserView),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "与当前状态冲突", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin"]))))]

@@ -55,8 +55,7 @@ pub struct IssueRequest {
     request_body = IssueRequest,
     responses((status = 201, description = "已开具", body = ReceiptView),
         (status = 200, description = "该到账已有收据", body = ReceiptView),
-        (status = 409, description = "到账未匹配或已冲正", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json")),
+        (status = 409, description = "到账未匹配或已冲正", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["finance", "admin"]))))]
 async fn issue(
@@ -92,6 +91,7 @@ struct PledgeToken {
     params(("id" = String, Path, description = "收据 id"), PledgeToken),
     responses((status = 200, description = "PDF", content_type = "application/pdf", body = Vec<u8>),
         (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json")),
+    security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["its donor", "finance", "admin", "auditor"]))))]
 async fn pdf(
     State(state): State<AppState>,

@@ -50,7 +50,6 @@ pub async fn certificates_pdf(list: Vec<super::certificate::Model>) -> AppResult
 #[utoipa::path(get, path = "/api/v1/units/{id}/rosters/{roster_id}/certificates.pdf", tag = "receipts",
     params(("id" = String, Path, description = "单位 id"), ("roster_id" = String, Path, description = "名单 id")),
     responses((status = 200, description = "PDF", content_type = "application/pdf", body = Vec<u8>),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "名单尚未到账", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["unit_coordinator (own unit)", "admin"]))))]
@@ -82,6 +81,7 @@ struct PledgeToken {
     responses((status = 200, description = "PDF", content_type = "application/pdf", body = Vec<u8>),
         (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "尚未到账", body = Problem, content_type = "application/problem+json")),
+    security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["holder of the pledge's access_token", "its donor", "finance", "admin", "auditor"]))))]
 async fn pledge_certificate(
     State(state): State<AppState>,

@@ -45,6 +45,11 @@ pub async fn total(db: &DatabaseConnection, user_id: &str, year: i32) -> AppResu
         .sum())
 }
 
+/// The first year a statement can be asked for.
+pub const FIRST_YEAR: i32 = 2000;
+/// The last year a statement can be asked for.
+pub const LAST_YEAR: i32 = 2100;
+
 /// Every payment (and reversal) of the year to the pledges of the user's donors, by the
 /// day it arrived: the whole year, whatever the number, since the total is printed.
 async fn lines(db: &DatabaseConnection, user_id: &str, year: i32) -> AppResult<Vec<Line>> {
@@ -54,7 +59,7 @@ async fn lines(db: &DatabaseConnection, user_id: &str, year: i32) -> AppResult<V
     ) else {
         return Err(AppError::field("year", "年份不正确"));
     };
-    if !(2000..=2100).contains(&year) {
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
         return Err(AppError::field("year", "年份不正确"));
     }
     let donors = Query::select()

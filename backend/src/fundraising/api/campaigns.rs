@@ -50,9 +50,7 @@ async fn list_campaigns(
     request_body = NewCampaign,
     responses(
         (status = 201, description = "已创建", body = CampaignView),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "同名活动已存在", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin"]))))]

@@ -40,7 +40,6 @@ pub struct SignUp {
     request_body = SignUp,
     responses((status = 201, description = "已注册并登录", body = Session),
         (status = 409, description = "用户名已被使用", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "请求过于频繁", body = Problem, content_type = "application/problem+json")),
     extensions(("x-roles" = json!(["anyone"]))))]
 async fn sign_up(

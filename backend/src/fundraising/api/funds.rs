@@ -33,8 +33,7 @@ pub struct FundView {
 
 /// Every fund: the general fund first, then each project's restricted fund.
 #[utoipa::path(get, path = "/api/v1/funds", tag = "fundraising",
-    responses((status = 200, description = "成功", body = Vec<FundView>),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "成功", body = Vec<FundView>)),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin", "finance", "auditor"]))))]
 async fn list_funds(
@@ -59,8 +58,7 @@ async fn list_funds(
 #[utoipa::path(post, path = "/api/v1/funds/allocations", tag = "fundraising",
     request_body = Allocation,
     responses((status = 201, description = "已拨付；返回项目基金", body = FundFigures),
-        (status = 409, description = "非定向资金余额不足", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json")),
+        (status = 409, description = "非定向资金余额不足", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin"]))))]
 async fn allocate(

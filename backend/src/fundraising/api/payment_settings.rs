@@ -5,7 +5,7 @@ use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{AppResult, Problem};
+use crate::error::AppResult;
 use crate::extract::ApiJson;
 use crate::fundraising::payment_settings::{self, PaymentSettings, PaymentSettingsInput};
 use crate::identity::Authorized;
@@ -30,8 +30,6 @@ async fn get_payment_settings(State(state): State<AppState>) -> AppResult<Json<P
     request_body = PaymentSettingsInput,
     responses(
         (status = 200, description = "已保存", body = PaymentSettings),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin"]))))]

@@ -35,8 +35,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
     params(("Idempotency-Key" = Option<String>, Header, description = "重试时返回第一次的结果")),
     responses(
         (status = 201, description = "已登记", body = PaymentView),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["finance", "admin"]))))]
@@ -56,7 +54,6 @@ async fn record_payment(
     params(PaymentFilter),
     responses(
         (status = 200, description = "成功", body = Paged<PaymentView>),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["finance", "admin", "auditor"]))))]

@@ -34,7 +34,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses(
         (status = 201, description = "已认捐", body = PledgeCreated),
         (status = 409, description = "活动未开启", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "请求过于频繁", body = Problem, content_type = "application/problem+json"),
     ),
     extensions(("x-roles" = json!(["anyone"]))))]
@@ -77,6 +76,7 @@ struct TokenQuery {
         (status = 200, description = "成功", body = PledgeView),
         (status = 404, description = "未找到或令牌不符", body = Problem, content_type = "application/problem+json"),
     ),
+    security((), ("bearer" = [])),
     extensions(("x-roles" = json!(["holder of the pledge's access_token", "finance", "admin", "auditor"]))))]
 async fn get_pledge(
     State(state): State<AppState>,
@@ -110,7 +110,6 @@ async fn get_pledge(
     params(pledges::PledgeSearch),
     responses(
         (status = 200, description = "成功", body = Vec<PledgeView>),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["finance", "admin", "auditor"]))))]

@@ -31,8 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Work units: all for admins, finance and auditors; coordinators see their own.
 #[utoipa::path(get, path = "/api/v1/units", tag = "fundraising",
-    responses((status = 200, description = "成功", body = Vec<UnitView>),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "成功", body = Vec<UnitView>)),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin", "finance", "auditor", "unit_coordinator (own unit)"]))))]
 async fn list_units(
@@ -46,8 +45,7 @@ async fn list_units(
 #[utoipa::path(post, path = "/api/v1/units", tag = "fundraising",
     request_body = NewUnit,
     responses((status = 201, description = "已创建", body = UnitView),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "输入有误", body = Problem, content_type = "application/problem+json")),
+        (status = 409, description = "同一上级下已有同名单位", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["admin", "unit_coordinator (sub-units of own unit)"]))))]
 async fn create_unit(
@@ -64,8 +62,7 @@ async fn create_unit(
 /// The staff-list template (XLSX, Chinese headers).
 #[utoipa::path(get, path = "/api/v1/units/{id}/roster-template.xlsx", tag = "fundraising",
     params(("id" = String, Path, description = "单位 id")),
-    responses((status = 200, description = "XLSX 模板", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "XLSX 模板", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["unit_coordinator (own unit)", "admin"]))))]
 async fn roster_template(
@@ -90,7 +87,6 @@ async fn roster_template(
 #[utoipa::path(get, path = "/api/v1/units/{id}/rosters/{roster_id}/staff.xlsx", tag = "fundraising",
     params(("id" = String, Path, description = "单位 id"), ("roster_id" = String, Path, description = "名单 id")),
     responses((status = 200, description = "XLSX", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["unit_coordinator (own unit)", "admin", "finance", "auditor"]))))]
@@ -143,7 +139,6 @@ struct RosterUpload {
     params(("id" = String, Path, description = "单位 id")),
     request_body(content = RosterUpload, content_type = "multipart/form-data"),
     responses((status = 201, description = "已导入", body = RosterView),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "活动未开启，或同一名单已上传过（说明中写明先前的名单）", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "文件中有错误行", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
@@ -221,8 +216,7 @@ async fn upload_roster(
 /// A unit's staff lists, newest first.
 #[utoipa::path(get, path = "/api/v1/units/{id}/rosters", tag = "fundraising",
     params(("id" = String, Path, description = "单位 id")),
-    responses((status = 200, description = "成功", body = Vec<RosterView>),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "成功", body = Vec<RosterView>)),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["unit_coordinator (own unit)", "admin", "finance", "auditor"]))))]
 async fn list_rosters(
@@ -246,8 +240,7 @@ struct CampaignQuery {
 /// A unit's totals in a campaign: money, what is listed but unpaid, staff who gave.
 #[utoipa::path(get, path = "/api/v1/units/{id}/totals", tag = "fundraising",
     params(("id" = String, Path, description = "单位 id"), CampaignQuery),
-    responses((status = 200, description = "成功", body = UnitTotals),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, description = "成功", body = UnitTotals)),
     security(("bearer" = [])),
     extensions(("x-roles" = json!(["unit_coordinator (own unit)", "admin", "finance", "auditor"]))))]
 async fn unit_totals(
@@ -277,7 +270,6 @@ pub struct WithdrawRequest {
     params(("id" = String, Path, description = "单位 id"), ("roster_id" = String, Path, description = "名单 id")),
     request_body = WithdrawRequest,
     responses((status = 200, description = "已撤回", body = RosterView),
-        (status = 403, description = "无权操作", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "未找到", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "已有汇款或已撤回、已关闭", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])),
