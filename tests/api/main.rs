@@ -31,3 +31,4 @@ mod rosters;
 mod sign_in_guard;
 mod staff;
 mod statements;
+mod upload_bombs;
