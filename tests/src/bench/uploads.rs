@@ -83,7 +83,12 @@ pub async fn run(out: &mut impl Write, server: &ServerProcess) -> anyhow::Result
             Ok(answer) => {
                 let status = answer.status().as_u16();
                 let body: serde_json::Value = answer.json().await.unwrap_or_default();
-                let detail = body["detail"].as_str().unwrap_or_default().to_owned();
+                // A refusal names its limit on the field; other problems in `detail`.
+                let detail = body["errors"][0]["message"]
+                    .as_str()
+                    .or_else(|| body["detail"].as_str())
+                    .unwrap_or_default()
+                    .to_owned();
                 (Some(status), detail)
             }
             Err(e) => (None, format!("连接被关闭：{e}")),
