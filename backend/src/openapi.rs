@@ -332,7 +332,7 @@ enum Text {
     Any,
     /// Not blank once trimmed.
     NonBlank,
-    /// Prints as typed (`kernel::text::unprintable`): no control or bidirectional
+    /// Prints as typed (`kernel::text::typed`): no control or bidirectional
     /// characters, and not made only of blanks or invisible characters; may be empty.
     Prints,
     /// Prints as typed and is not empty.
@@ -341,7 +341,7 @@ enum Text {
     Username,
 }
 
-/// Characters `kernel::text::unprintable` refuses anywhere: control characters and
+/// Characters `kernel::text::typed` refuses anywhere: control characters and
 /// bidirectional controls.
 const REFUSED: &str = r"\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
 /// Characters that draw nothing: a text made only of these (and blanks) is refused.

@@ -32,3 +32,4 @@ mod rosters;
 mod sign_in_guard;
 mod staff;
 mod statements;
+mod upload_bombs;

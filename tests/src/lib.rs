@@ -2,6 +2,7 @@
 //! port with its own fresh database, and talk HTTP to it.
 
 pub mod bench;
+pub mod bombs;
 pub mod database;
 pub mod test_app;
 

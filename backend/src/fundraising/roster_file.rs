@@ -2,12 +2,10 @@
 //! with any bad row yields every bad row, named by its row number and column.
 
 use std::collections::HashMap;
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
 
 use crate::error::RowError;
 use crate::kernel::Fen;
+use crate::uploads::{self, Budget, Cancel, UploadError};
 
 /// The template's headers, in order.
 pub const HEADERS: [&str; 5] = ["姓名", "部门", "金额(元)", "是否匿名", "备注"];
@@ -17,6 +15,13 @@ pub const MAX_ROWS: usize = 200_000;
 
 /// The most bad rows listed in one answer (the count says how many there were).
 pub const MAX_ERRORS: usize = 5_000;
+
+/// What a staff list may hold: the rows, and a note's 200 characters with room to
+/// spare (a longer cell is named as a bad row, not refused unread).
+pub const BUDGET: Budget = Budget {
+    max_rows: MAX_ROWS as u32,
+    max_cell_chars: 1_000,
+};
 
 /// One person's gift on the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,95 +49,19 @@ pub enum FileError {
     /// Past a limit of the upload's memory budget (`uploads`): refused unread.
     #[error("{0}")]
     TooLarge(String),
+    /// The request ended before the file was read.
+    #[error("请求已结束，名单未读完")]
+    Cancelled,
 }
 
-/// A file's rows as text, the header first.
-fn rows_of(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        xlsx_rows(bytes)
-    } else {
-        csv_rows(bytes)
+impl From<UploadError> for FileError {
+    fn from(e: UploadError) -> Self {
+        match e {
+            UploadError::OverBudget(why) => Self::TooLarge(why),
+            UploadError::Unreadable(why) => Self::Unreadable(why),
+            UploadError::Cancelled => Self::Cancelled,
+        }
     }
-}
-
-fn xlsx_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
-    let max_rows = u32::try_from(MAX_ROWS).unwrap_or(u32::MAX);
-    crate::uploads::check_xlsx(bytes, max_rows).map_err(|e| FileError::TooLarge(e.0))?;
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|_| FileError::Unreadable("不是有效的 XLSX 文件".into()))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| FileError::Unreadable("文件中没有工作表".into()))?
-        .map_err(|_| FileError::Unreadable("第一个工作表无法读取".into()))?;
-    Ok(range
-        .rows()
-        .map(|row| row.iter().map(cell_text).collect())
-        .collect())
-}
-
-/// A cell as text; numbers keep at most their two decimals so that `200` and `200.5`
-/// read as people typed them.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
-            let cents = (f * 100.0).round();
-            if (f * 100.0 - cents).abs() < 1e-6 {
-                let cents = cents as i64;
-                if cents % 100 == 0 {
-                    (cents / 100).to_string()
-                } else {
-                    format!("{}.{:02}", cents / 100, (cents % 100).abs())
-                }
-            } else {
-                f.to_string()
-            }
-        }
-        Data::Bool(b) => {
-            if *b {
-                "是".into()
-            } else {
-                "否".into()
-            }
-        }
-        other => other.to_string(),
-    }
-}
-
-fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    // Excel in China saves CSV as GBK; read UTF-8 first, GB18030 otherwise.
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => {
-            let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            if had_errors {
-                return Err(FileError::Unreadable(
-                    "文件编码无法识别，请保存为 UTF-8 或 GBK 的 CSV，或使用 XLSX 模板".into(),
-                ));
-            }
-            decoded.into_owned()
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record =
-            record.map_err(|_| FileError::Unreadable("CSV 格式不正确（引号未闭合？）".into()))?;
-        // Stop at the limit: the rest is never held.
-        if rows.len() > MAX_ROWS {
-            return Err(FileError::TooLarge(format!(
-                "一份名单最多 {MAX_ROWS} 行，本文件超过了，请拆分后上传"
-            )));
-        }
-        rows.push(record.iter().map(str::to_owned).collect());
-    }
-    Ok(rows)
 }
 
 /// Header names as people type them: full-width brackets and spaces do not matter.
@@ -145,18 +74,61 @@ fn normalize_header(h: &str) -> String {
         .collect()
 }
 
-/// Reads and checks a staff list. `Ok` only when every row is good.
+/// The columns found in the header row.
+struct Columns {
+    name: usize,
+    amount: usize,
+    department: Option<usize>,
+    anonymous: Option<usize>,
+    note: Option<usize>,
+}
+
+impl Columns {
+    fn of(header: &[String]) -> Option<Self> {
+        let columns: Vec<String> = header.iter().map(|h| normalize_header(h)).collect();
+        let find = |name: &str| columns.iter().position(|c| *c == normalize_header(name));
+        Some(Self {
+            name: find("姓名")?,
+            amount: find("金额(元)")?,
+            department: find("部门"),
+            anonymous: find("是否匿名"),
+            note: find("备注"),
+        })
+    }
+}
+
+/// Reads and checks a staff list, row by row within [`BUDGET`], until `cancel` is set.
+/// `Ok` only when every row is good; at most [`MAX_ERRORS`] bad cells are kept.
 pub fn parse(
     bytes: &[u8],
     max_fen: i64,
+    cancel: &Cancel,
 ) -> Result<Result<Vec<RosterLine>, Vec<RowError>>, FileError> {
-    let rows = rows_of(bytes)?;
-    let Some(header) = rows.first() else {
+    let mut header: Option<Option<Columns>> = None;
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<(String, String), u32> = HashMap::new();
+    uploads::read_rows(bytes, &BUDGET, cancel, &mut |row, cells| {
+        let Some(columns) = &header else {
+            header = Some(Columns::of(&cells));
+            return;
+        };
+        // Without the headers every row is moot: the one error is said below.
+        let Some(columns) = columns else { return };
+        check_row(
+            row,
+            &cells,
+            columns,
+            max_fen,
+            &mut lines,
+            &mut errors,
+            &mut seen,
+        );
+    })?;
+    let Some(header) = header else {
         return Err(FileError::Unreadable("文件是空的".into()));
     };
-    let columns: Vec<String> = header.iter().map(|h| normalize_header(h)).collect();
-    let find = |name: &str| columns.iter().position(|c| *c == normalize_header(name));
-    let (Some(name_col), Some(amount_col)) = (find("姓名"), find("金额(元)")) else {
+    if header.is_none() {
         return Ok(Err(vec![RowError {
             row: 1,
             column: "表头".into(),
@@ -165,95 +137,6 @@ pub fn parse(
                 HEADERS.join("、")
             ),
         }]));
-    };
-    let department_col = find("部门");
-    let anonymous_col = find("是否匿名");
-    let note_col = find("备注");
-    if rows.len() - 1 > MAX_ROWS {
-        return Ok(Err(vec![RowError {
-            row: 1,
-            column: "表头".into(),
-            message: format!("一份名单最多 {MAX_ROWS} 行，请拆分后上传"),
-        }]));
-    }
-    let mut lines = Vec::with_capacity(rows.len());
-    let mut errors = Vec::new();
-    let mut seen: HashMap<(String, String), u32> = HashMap::new();
-    for (index, cells) in rows.iter().enumerate().skip(1) {
-        let row = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let cell = |col: Option<usize>| {
-            col.and_then(|c| cells.get(c))
-                .map(|v| v.trim())
-                .unwrap_or("")
-        };
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let mut bad = |column: &str, message: String| {
-            errors.push(RowError {
-                row,
-                column: column.into(),
-                message,
-            });
-        };
-        let anonymous = match cell(anonymous_col) {
-            "" | "否" | "N" | "n" | "0" | "no" | "No" => false,
-            "是" | "Y" | "y" | "1" | "yes" | "Yes" => true,
-            other => {
-                bad("是否匿名", format!("应填“是”或“否”，而不是“{other}”"));
-                false
-            }
-        };
-        let name = cell(Some(name_col));
-        if name.is_empty() && !anonymous {
-            bad(
-                "姓名",
-                "姓名不能为空（匿名捐款请在“是否匿名”填“是”）".into(),
-            );
-        } else if let Err(message) = crate::kernel::text::typed("姓名", name, 1..=50) {
-            bad("姓名", message);
-        }
-        let amount = cell(Some(amount_col));
-        let amount_fen = match Fen::parse_yuan(amount) {
-            Ok(Fen(0)) => {
-                bad("金额(元)", "金额须大于 0".into());
-                0
-            }
-            Ok(Fen(fen)) if fen > max_fen => {
-                bad("金额(元)", format!("金额不能超过 {}", Fen(max_fen)));
-                0
-            }
-            Ok(Fen(fen)) => fen,
-            Err(why) => {
-                bad("金额(元)", format!("{why}（“{amount}”）"));
-                0
-            }
-        };
-        let department = cell(department_col);
-        if department.chars().count() > 50 {
-            bad("部门", "部门不能超过 50 个字符".into());
-        }
-        let note = cell(note_col);
-        if note.chars().count() > 200 {
-            bad("备注", "备注不能超过 200 个字符".into());
-        }
-        if !name.is_empty() {
-            let key = (name.to_owned(), department.to_owned());
-            if let Some(first) = seen.get(&key) {
-                bad("姓名", format!("与第 {first} 行重复（同一部门同名）"));
-            } else {
-                seen.insert(key, row);
-            }
-        }
-        let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        lines.push(RosterLine {
-            row,
-            name: some(name),
-            department: some(department),
-            amount_fen,
-            anonymous,
-            note: some(note),
-        });
     }
     if lines.is_empty() && errors.is_empty() {
         errors.push(RowError {
@@ -267,6 +150,98 @@ pub fn parse(
     } else {
         Ok(Err(errors))
     }
+}
+
+fn check_row(
+    row: u32,
+    cells: &[String],
+    columns: &Columns,
+    max_fen: i64,
+    lines: &mut Vec<RosterLine>,
+    errors: &mut Vec<RowError>,
+    seen: &mut HashMap<(String, String), u32>,
+) {
+    let cell = |col: Option<usize>| {
+        col.and_then(|c| cells.get(c))
+            .map(|v| v.trim())
+            .unwrap_or("")
+    };
+    if cells.iter().all(|c| c.trim().is_empty()) {
+        return;
+    }
+    let mut bad = |column: &str, message: String| {
+        // A list of 200,000 bad rows need not be held whole to be refused.
+        if errors.len() < MAX_ERRORS {
+            errors.push(RowError {
+                row,
+                column: column.into(),
+                message,
+            });
+        }
+    };
+    let anonymous = match cell(columns.anonymous) {
+        "" | "否" | "N" | "n" | "0" | "no" | "No" => false,
+        "是" | "Y" | "y" | "1" | "yes" | "Yes" => true,
+        other => {
+            bad("是否匿名", format!("应填“是”或“否”，而不是“{other}”"));
+            false
+        }
+    };
+    let name = cell(Some(columns.name));
+    if name.is_empty() && !anonymous {
+        bad(
+            "姓名",
+            "姓名不能为空（匿名捐款请在“是否匿名”填“是”）".into(),
+        );
+    } else if let Err(message) = crate::kernel::text::typed("姓名", name, 1..=50) {
+        bad("姓名", message);
+    }
+    let amount = cell(Some(columns.amount));
+    let amount_fen = match Fen::parse_yuan(amount) {
+        Ok(Fen(0)) => {
+            bad("金额(元)", "金额须大于 0".into());
+            0
+        }
+        Ok(Fen(fen)) if fen > max_fen => {
+            bad("金额(元)", format!("金额不能超过 {}", Fen(max_fen)));
+            0
+        }
+        Ok(Fen(fen)) => fen,
+        Err(why) => {
+            bad("金额(元)", format!("{why}（“{amount}”）"));
+            0
+        }
+    };
+    let department = cell(columns.department);
+    if department.chars().count() > 50 {
+        bad("部门", "部门不能超过 50 个字符".into());
+    }
+    let note = cell(columns.note);
+    if note.chars().count() > 200 {
+        bad("备注", "备注不能超过 200 个字符".into());
+    }
+    if !name.is_empty() {
+        let key = (name.to_owned(), department.to_owned());
+        if let Some(first) = seen.get(&key) {
+            bad("姓名", format!("与第 {first} 行重复（同一部门同名）"));
+        } else {
+            seen.insert(key, row);
+        }
+    }
+    // Once a row is bad nothing is imported: the good rows need not be kept.
+    if !errors.is_empty() {
+        lines.clear();
+        return;
+    }
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    lines.push(RosterLine {
+        row,
+        name: some(name),
+        department: some(department),
+        amount_fen,
+        anonymous,
+        note: some(note),
+    });
 }
 
 /// The template: the headers, widths, and a sheet of instructions.
@@ -303,7 +278,7 @@ mod tests {
     const MAX: i64 = 10_000_000_000;
 
     fn csv(text: &str) -> Result<Vec<RosterLine>, Vec<RowError>> {
-        parse(text.as_bytes(), MAX).expect("readable")
+        parse(text.as_bytes(), MAX, &Cancel::new()).expect("readable")
     }
 
     #[test]
@@ -338,7 +313,9 @@ mod tests {
     #[test]
     fn a_gbk_csv_from_excel_reads() {
         let (bytes, _, _) = encoding_rs::GBK.encode("姓名,金额（元）\n赵六,100\n");
-        let lines = parse(&bytes, MAX).expect("readable").expect("clean");
+        let lines = parse(&bytes, MAX, &Cancel::new())
+            .expect("readable")
+            .expect("clean");
         assert_eq!(lines[0].name.as_deref(), Some("赵六"));
     }
 
@@ -351,12 +328,16 @@ mod tests {
     #[test]
     fn the_template_reads_back_as_an_empty_list() {
         let bytes = template().expect("template");
-        let errors = parse(&bytes, MAX).expect("readable").expect_err("no rows");
+        let errors = parse(&bytes, MAX, &Cancel::new())
+            .expect("readable")
+            .expect_err("no rows");
         assert!(errors[0].message.contains("没有任何捐款行"));
     }
 
     #[test]
     fn excel_numbers_keep_their_cents() {
+        use calamine::Data;
+        use uploads::cell_text;
         assert_eq!(cell_text(&Data::Float(200.0)), "200");
         assert_eq!(cell_text(&Data::Float(50.5)), "50.50");
         assert_eq!(cell_text(&Data::Float(0.1 + 0.2)), "0.30");

@@ -113,11 +113,16 @@ pub async fn import(
         ));
     }
     let owned = bytes.to_vec();
-    let parsed = tokio::task::spawn_blocking(move || roster_file::parse(&owned, max_fen))
+    // When this future is dropped (the request timed out, the client left), the guard
+    // sets the flag and the blocking reading stops instead of running on.
+    let cancel = crate::uploads::Cancel::new();
+    let _stop_reading = cancel.on_drop();
+    let parsed = tokio::task::spawn_blocking(move || roster_file::parse(&owned, max_fen, &cancel))
         .await
         .map_err(AppError::internal)?
         .map_err(|e| match e {
             roster_file::FileError::TooLarge(why) => AppError::field("file", why),
+            roster_file::FileError::Cancelled => AppError::RequestTimeout,
             other => AppError::BadRequest(other.to_string()),
         })?;
     let lines = match parsed {

@@ -9,3 +9,4 @@ pub mod pgbench;
 pub mod receipts;
 pub mod scenarios;
 pub mod server;
+pub mod uploads;

@@ -213,7 +213,7 @@ pub async fn roster(
     Ok(())
 }
 
-fn staff_list(rows: usize) -> anyhow::Result<(Vec<u8>, String, i64)> {
+pub(crate) fn staff_list(rows: usize) -> anyhow::Result<(Vec<u8>, String, i64)> {
     use rust_xlsxwriter::Workbook;
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();

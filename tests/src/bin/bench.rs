@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --release -p tests --bin bench -- login [--database postgres://…] [--clients 8] [--seconds 10]
 //! cargo run --release -p tests --bin bench -- pgbench --database postgres://…
+//! cargo run --release -p tests --bin bench -- uploads
 //! ```
 
 use std::io::Write;
@@ -50,6 +51,8 @@ enum Scenario {
     Pledge,
     /// A 100,000-row XLSX staff list validated and imported (time and peak memory).
     Roster,
+    /// Upload bombs posted to the staff-list upload: answers, times, peak memory (bar 300 MB).
+    Uploads,
     /// Campaign progress read at 1,000 and at 1,000,000 payments (p50/p99 and their ratio).
     Progress,
     /// Receipt PDFs per second on one core and bytes each, against Python reportlab.
@@ -124,6 +127,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
         Scenario::Roster => {
             let server = start_server(args.database.as_deref()).await?;
             scenarios::roster(&mut out, &server, args.rows).await?;
+        }
+        Scenario::Uploads => {
+            let server = start_server(args.database.as_deref()).await?;
+            tests::bench::uploads::run(&mut out, &server).await?;
         }
         Scenario::Progress => {
             let server = start_server(args.database.as_deref()).await?;
