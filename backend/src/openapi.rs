@@ -341,15 +341,61 @@ enum Text {
     Username,
 }
 
-/// Characters `kernel::text::typed` refuses anywhere: control characters and
-/// bidirectional controls.
-const REFUSED: &str = r"\x00-\x1F\x7F-\x9F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069";
-/// Characters that draw nothing: a text made only of these (and blanks) is refused.
-const INVISIBLE: &str = r"\s\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200D\u2060-\u2064\u3164\uFE00-\uFE0F\uFEFF\uFFA0";
+/// A regular-expression class of the characters `keep` admits, written as the
+/// characters themselves (ECMA-262 and Python read them alike; escapes of code points
+/// beyond the BMP differ), in ranges.
+fn class(keep: impl Fn(char) -> bool) -> String {
+    fn push(out: &mut String, (first, last): (char, char)) {
+        let escaped = |out: &mut String, c: char| {
+            if "\\]^-[".contains(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        };
+        escaped(out, first);
+        if last != first {
+            if u32::from(last) > u32::from(first) + 1 {
+                out.push('-');
+            }
+            escaped(out, last);
+        }
+    }
+    let mut out = String::from("[");
+    let mut run: Option<(char, char)> = None;
+    for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+        match run {
+            Some((first, last)) if keep(c) && u32::from(last) + 1 == u32::from(c) => {
+                run = Some((first, c));
+            }
+            _ if keep(c) => {
+                if let Some(done) = run.replace((c, c)) {
+                    push(&mut out, done);
+                }
+            }
+            _ => {
+                if let Some(done) = run.take() {
+                    push(&mut out, done);
+                }
+            }
+        }
+    }
+    if let Some(done) = run {
+        push(&mut out, done);
+    }
+    out.push(']');
+    out
+}
 
 impl Text {
     fn pattern(self) -> Option<String> {
-        let prints = format!("[^{REFUSED}]*[^{REFUSED}{INVISIBLE}][^{REFUSED}]*");
+        static PRINTS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let prints = PRINTS.get_or_init(|| {
+            let may_appear = class(crate::kernel::text::may_appear);
+            format!(
+                "{may_appear}*{}{may_appear}*",
+                class(crate::kernel::text::draws)
+            )
+        });
         match self {
             Self::Any => None,
             Self::NonBlank => Some(r"\S".to_owned()),

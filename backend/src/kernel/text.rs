@@ -55,6 +55,18 @@ pub fn unprintable(text: &str) -> Option<String> {
     ))
 }
 
+/// Whether `c` may stand in typed text: `unprintable`'s rule, one character at a time
+/// (the OpenAPI document's patterns are made from it).
+pub fn may_appear(c: char) -> bool {
+    !(c.is_control() || is_bidi_control(c))
+        && (c.is_whitespace() || is_invisible(c) || super::fonts::printable(c))
+}
+
+/// Whether `c` draws something on paper: typed text needs at least one.
+pub fn draws(c: char) -> bool {
+    may_appear(c) && !c.is_whitespace() && !is_invisible(c)
+}
+
 fn code_point(c: char) -> String {
     format!("U+{:04X}", u32::from(c))
 }
