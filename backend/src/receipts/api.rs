@@ -135,7 +135,7 @@ pub async fn pdf_response(
         None => None,
     };
     let verify_base = format!("{}/verify", state.config.public_url);
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = super::render(move || {
         super::pdf::render(
             &receipt,
             &super::pdf::Extra {
@@ -146,8 +146,7 @@ pub async fn pdf_response(
             },
         )
     })
-    .await
-    .map_err(AppError::internal)??;
+    .await??;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),

@@ -41,9 +41,7 @@ pub fn pdf(bytes: Vec<u8>, name: &str) -> Response {
 
 /// Renders certificates off the async threads.
 pub async fn certificates_pdf(list: Vec<super::certificate::Model>) -> AppResult<Vec<u8>> {
-    tokio::task::spawn_blocking(move || certificate_pdf::render(&list))
-        .await
-        .map_err(AppError::internal)?
+    super::render(move || certificate_pdf::render(&list)).await?
 }
 
 /// Every certificate of a paid staff list in one PDF, one page each.

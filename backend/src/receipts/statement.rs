@@ -31,9 +31,7 @@ pub async fn render(
 ) -> AppResult<Vec<u8>> {
     let lines = lines(db, user_id, year).await?;
     let name = display_name.to_owned();
-    tokio::task::spawn_blocking(move || draw(&name, year, &lines))
-        .await
-        .map_err(AppError::internal)?
+    super::render(move || draw(&name, year, &lines)).await?
 }
 
 /// What the statement of `user_id`'s `year` adds up to: the sum of its lines.

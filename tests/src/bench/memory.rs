@@ -96,15 +96,21 @@ pub async fn run(
     Ok(())
 }
 
-/// The resident memory once it has stopped changing (within 1 % over a second), or
-/// after 30 s.
+/// The resident memory once it has stopped changing (within 1 % for three seconds in a
+/// row), or after 30 s.
 async fn settled(server: &ServerProcess) -> u64 {
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut last = server.memory().0;
+    let mut steady = 0;
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = server.memory().0;
-        if now.abs_diff(last) * 100 <= last || Instant::now() > deadline {
+        steady = if now.abs_diff(last) * 100 <= last {
+            steady + 1
+        } else {
+            0
+        };
+        if steady == 3 || Instant::now() > deadline {
             return now;
         }
         last = now;
