@@ -193,7 +193,7 @@ fn check_row(
             "姓名",
             "姓名不能为空（匿名捐款请在“是否匿名”填“是”）".into(),
         );
-    } else if let Err(message) = crate::kernel::text::typed("姓名", name, 1..=50) {
+    } else if let Err(message) = crate::kernel::text::typed("姓名", name, 0..=50) {
         bad("姓名", message);
     }
     let amount = cell(Some(columns.amount));
