@@ -109,7 +109,14 @@ where
         }
     };
     ops::telemetry::init(config.environment);
-    let runtime = match tokio::runtime::Runtime::new() {
+    // Blocking threads (password hashing, documents, uploads) end after a second idle:
+    // the allocator gives a thread's freed memory back to the system when the thread
+    // ends, and a server at rest should not hold the memory of its last burst.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_keep_alive(std::time::Duration::from_secs(1))
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("无法启动运行时：{err}");
