@@ -7,7 +7,10 @@
 //! process finds that socket among its own file descriptors — the one whose ports are
 //! those the server reports for the connection — and sets the option on it. Only on Linux,
 //! and only where it can: through a proxy, or over a socket file, the ports do not match
-//! and the connection stays as sqlx made it.
+//! and the connection stays as sqlx made it (through a proxy, a warning says so once).
+//!
+//! sqlx's fix (transact-rs/sqlx pull request 4336, merged in July 2026) sets the option
+//! again; once a release after 0.9.0 carries it, this module can go.
 
 use sea_orm::sqlx::{self, PgConnection};
 
@@ -18,7 +21,20 @@ pub async fn set(conn: &mut PgConnection) {
     };
     match nodelay(local, peer, Some(true)) {
         Ok(Some(_)) => {}
-        Ok(None) => tracing::debug!("no socket of this process has the connection's ports"),
+        Ok(None) => {
+            // Behind a proxy (PgBouncer, a cloud SQL proxy) the ports the server reports
+            // are the proxy's, not this process's: nothing can be done here, and pledges
+            // may wait 40 ms for delayed ACKs. Said once, not on every connection.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                tracing::warn!(
+                    local_port = local,
+                    server_port = peer,
+                    "TCP_NODELAY not set: no socket of this process has the ports the database \
+                     reports (a proxy between?); large statements may wait for delayed ACKs"
+                );
+            });
+        }
         Err(error) => tracing::warn!(%error, "cannot set TCP_NODELAY on a database connection"),
     }
 }
