@@ -53,10 +53,11 @@ pub fn assert_no_internals(text: &str) {
     }
 }
 
-/// The PDF's text by `pdftotext`, when poppler is installed (CI installs it).
+/// The PDF's text by `pdftotext`; `None` (said on stderr, a failure on CI) when poppler
+/// is not installed. A PDF that poppler cannot read fails the test.
 pub fn pdf_text(bytes: &[u8]) -> Option<String> {
     let path = std::env::temp_dir().join(format!("sunshine-pdf-{}.pdf", uuid::Uuid::new_v4()));
-    std::fs::write(&path, bytes).ok()?;
+    std::fs::write(&path, bytes).expect("a temporary file for the PDF");
     let out = std::process::Command::new("pdftotext")
         .args(["-enc", "UTF-8"])
         .arg(&path)
@@ -65,7 +66,14 @@ pub fn pdf_text(bytes: &[u8]) -> Option<String> {
     std::fs::remove_file(&path).ok();
     match out {
         Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
-        Ok(_) => panic!("pdftotext could not read the PDF"),
-        Err(_) => None,
+        Ok(out) => panic!(
+            "pdftotext could not read the PDF: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            tests::skipped_without("pdftotext (poppler-utils)");
+            None
+        }
+        Err(e) => panic!("pdftotext could not be run: {e}"),
     }
 }
