@@ -348,10 +348,46 @@ impl IntoResponse for AppError {
     }
 }
 
+/// The unique constraints a person can run into, by how each database names them
+/// (SQLite: `table.column, …`; PostgreSQL: the constraint's or index's name), with what
+/// to tell that person. A service checks these first; the constraint answers the same
+/// when two requests pass the check at once.
+const CLASHES: &[(&[&str], &str)] = &[
+    (
+        &["users.username", "users_username_key"],
+        "用户名已被使用，请换一个。",
+    ),
+    (
+        &["campaigns.name", "campaigns_name_key"],
+        "已有同名的募捐活动，请换一个名称。",
+    ),
+    (
+        &[
+            "work_units.parent_id, work_units.name",
+            "idx_work_units_parent_name",
+        ],
+        "同一上级下已有同名单位。",
+    ),
+    (&["stores.name", "stores_name_key"], "已有同名的阳光超市。"),
+    (
+        &["projects.name", "projects_name_key"],
+        "已有同名的品牌项目。",
+    ),
+];
+
+/// What to tell a person whose request clashed with the unique constraint that the
+/// database's message names.
+fn clash_message(database_says: &str) -> &'static str {
+    CLASHES
+        .iter()
+        .find(|(names, _)| names.iter().any(|n| database_says.contains(n)))
+        .map_or("该记录已存在，不能重复创建。", |(_, message)| message)
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
-            return Self::Conflict("该记录已存在，不能重复创建。".into());
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(says)) = err.sql_err() {
+            return Self::Conflict(clash_message(&says).into());
         }
         let text = err.to_string();
         // SQLite's busy timeout ran out: nothing was written, a retry will do.
@@ -368,6 +404,31 @@ pub type AppResult<T> = Result<T, AppError>;
 #[cfg(test)]
 mod tests {
     use super::AppError;
+
+    #[test]
+    fn a_clash_names_what_clashed_in_either_database() {
+        use super::clash_message;
+        for says in [
+            "UNIQUE constraint failed: campaigns.name",
+            r#"duplicate key value violates unique constraint "campaigns_name_key""#,
+        ] {
+            assert_eq!(clash_message(says), "已有同名的募捐活动，请换一个名称。");
+        }
+        for says in [
+            "UNIQUE constraint failed: work_units.parent_id, work_units.name",
+            r#"duplicate key value violates unique constraint "idx_work_units_parent_name""#,
+        ] {
+            assert_eq!(clash_message(says), "同一上级下已有同名单位。");
+        }
+        assert_eq!(
+            clash_message("UNIQUE constraint failed: users.username"),
+            "用户名已被使用，请换一个。"
+        );
+        assert_eq!(
+            clash_message("UNIQUE constraint failed: receipts.year, receipts.seq"),
+            "该记录已存在，不能重复创建。"
+        );
+    }
 
     #[test]
     fn a_locked_sqlite_database_is_a_busy_503_with_retry_after() {
