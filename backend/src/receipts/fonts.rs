@@ -170,15 +170,15 @@ impl Fonts {
             }
         }
         let fallback = if beyond { FALLBACK.get() } else { None };
-        match (in_cut, FULL.get()) {
-            (false, Some(full)) => Face {
+        // The full font is parsed only for a text outside the cut. It always parses (a
+        // unit test says so); if it did not, the cut prints what it has.
+        match (!in_cut).then(|| FULL.get()).flatten() {
+            Some(full) => Face {
                 font: full,
                 glyphs: None,
                 fallback,
             },
-            // The full font always parses (a unit test says so); if it did not, the cut
-            // prints what it has.
-            _ => Face {
+            None => Face {
                 font: self.common.clone(),
                 glyphs: Some(&self.common_glyphs),
                 fallback,
